@@ -1,0 +1,1 @@
+"""Loading documents, chunking them and building the index."""

@@ -1,0 +1,144 @@
+"""Token-aware chunking: every chunk, with its title line, fits the embedder's window.
+
+Sizes are counted with the embedder's own tokenizer, so nothing is silently truncated at
+embedding time. Chunks never cross a section boundary; consecutive chunks of a section share
+up to ``overlap`` tokens of whole sentences.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Protocol
+
+from ..sentences import split_sentences
+from .loaders import Document
+
+HEADER_MAX_TOKENS = 48
+
+
+class TokenCounter(Protocol):
+    def count(self, texts: list[str]) -> list[int]: ...
+
+    def split(self, text: str, max_tokens: int) -> list[str]: ...
+
+
+class HFTokenCounter:
+    """Counts and splits with a Hugging Face fast tokenizer (special tokens excluded)."""
+
+    def __init__(self, tokenizer: Any):
+        self.tokenizer = tokenizer
+
+    def count(self, texts: list[str]) -> list[int]:
+        if not texts:
+            return []
+        encoded = self.tokenizer(texts, add_special_tokens=False)["input_ids"]
+        return [len(ids) for ids in encoded]
+
+    def split(self, text: str, max_tokens: int) -> list[str]:
+        offsets = self.tokenizer(text, add_special_tokens=False, return_offsets_mapping=True)[
+            "offset_mapping"
+        ]
+        pieces = []
+        for start in range(0, len(offsets), max_tokens):
+            window = offsets[start : start + max_tokens]
+            end = offsets[start + max_tokens][0] if start + max_tokens < len(offsets) else len(text)
+            pieces.append(text[window[0][0] : end].strip())
+        return [p for p in pieces if p]
+
+
+@dataclass
+class Chunk:
+    chunk_id: str
+    doc_id: str
+    title: str
+    section: str
+    text: str
+    position: int
+    flags: list[str] = field(default_factory=list)
+
+    @property
+    def header(self) -> str:
+        if not self.section or self.section == self.title:
+            return self.title
+        return f"{self.title} - {self.section}"
+
+    @property
+    def indexed_text(self) -> str:
+        """What is embedded and BM25-indexed: the title line, then the text."""
+        return f"{self.header}\n{self.text}"
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Chunk:
+        return cls(**data)
+
+
+def _fit_header(header: str, counter: TokenCounter) -> str:
+    if counter.count([header])[0] <= HEADER_MAX_TOKENS:
+        return header
+    return counter.split(header, HEADER_MAX_TOKENS)[0]
+
+
+def chunk_document(
+    doc: Document,
+    counter: TokenCounter,
+    chunk_tokens: int,
+    overlap: int,
+    max_seq_length: int,
+) -> list[Chunk]:
+    """Split ``doc`` into chunks whose indexed text fits in ``max_seq_length`` model tokens."""
+    chunks: list[Chunk] = []
+    title = _fit_header(doc.title, counter)
+    for section in doc.sections:
+        heading = "" if section.heading == doc.title else _fit_header(section.heading, counter)
+        probe = Chunk("", doc.doc_id, title, heading, "", 0)
+        # 2 special tokens ([CLS], [SEP]) plus the header line and its newline.
+        room = max_seq_length - 2 - counter.count([probe.header])[0] - 1
+        budget = max(8, min(chunk_tokens, room))
+        units: list[str] = []
+        sizes: list[int] = []
+        sentences = split_sentences(section.text)
+        for sentence, size in zip(sentences, counter.count(sentences), strict=True):
+            if size <= budget:
+                units.append(sentence)
+                sizes.append(size)
+            else:
+                parts = counter.split(sentence, budget)
+                units.extend(parts)
+                sizes.extend(counter.count(parts))
+        for text in _pack(units, sizes, budget, overlap):
+            chunks.append(
+                Chunk(
+                    chunk_id=f"{doc.doc_id}#{len(chunks)}",
+                    doc_id=doc.doc_id,
+                    title=title,
+                    section=heading,
+                    text=text,
+                    position=len(chunks),
+                )
+            )
+    return chunks
+
+
+def _pack(units: list[str], sizes: list[int], budget: int, overlap: int) -> list[str]:
+    out: list[str] = []
+    current: list[int] = []
+    used = 0
+    for i, size in enumerate(sizes):
+        if current and used + size > budget:
+            out.append(" ".join(units[j] for j in current))
+            carried: list[int] = []
+            carried_tokens = 0
+            for j in reversed(current):
+                if carried_tokens + sizes[j] > overlap or carried_tokens + sizes[j] + size > budget:
+                    break
+                carried.insert(0, j)
+                carried_tokens += sizes[j]
+            current, used = carried, carried_tokens
+        current.append(i)
+        used += size
+    if current:
+        out.append(" ".join(units[j] for j in current))
+    return out

@@ -1,0 +1,266 @@
+"""One pipeline for every door (CLI, API, UI, eval): retrieve -> fuse -> rerank -> answer.
+
+Stage timings are taken here, once, and handed to whoever asked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from .config import MODES, Settings
+from .errors import IndexIncompatibleError, ProviderError, RagError
+from .generation.base import Answer, refusal
+from .generation.evidence import identifier_coverage
+from .generation.extractive import extract
+from .models import Embedder, Reranker, load_embedder, load_reranker
+from .retrieval.hybrid import HybridRetriever, Retrieval
+from .retrieval.store import ChunkStore, LocalStore
+from .timing import Timings
+
+EVIDENCE_CHUNKS = 3
+
+
+class QuestionError(RagError):
+    """The question itself is unusable (empty, too long, unknown mode, bad k)."""
+
+
+@dataclass
+class SearchResult:
+    query: str
+    retrieval: Retrieval
+    timings: Timings
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "query": self.query,
+            "mode": self.retrieval.mode,
+            "reranked": self.retrieval.reranked,
+            "notes": self.retrieval.notes,
+            "results": [
+                {
+                    "rank": rank,
+                    "doc_id": hit.chunk.doc_id,
+                    "chunk_id": hit.chunk.chunk_id,
+                    "title": hit.chunk.title,
+                    "section": hit.chunk.section,
+                    "text": hit.chunk.text,
+                    "scores": {k: round(v, 6) for k, v in hit.scores.items()},
+                }
+                for rank, hit in enumerate(self.retrieval.hits, start=1)
+            ],
+            "latency_ms": self.timings.rounded(),
+        }
+
+
+@dataclass
+class AskResult:
+    question: str
+    answer: Answer
+    retrieval: Retrieval
+    timings: Timings
+    blocked: bool = False
+    notes: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        search = SearchResult(self.question, self.retrieval, self.timings).to_json()
+        return {
+            "answer": self.answer.text,
+            "refused": self.answer.refused,
+            "blocked": self.blocked,
+            "reason": self.answer.reason,
+            "citations": [c.to_json() for c in self.answer.citations],
+            "latency_ms": self.timings.rounded(),
+            "mode": self.retrieval.mode,
+            "reranked": self.retrieval.reranked,
+            "provider": self.answer.provider,
+            "usage": self.answer.usage,
+            "evidence": self.answer.evidence,
+            "notes": [*self.retrieval.notes, *self.answer.notes, *self.notes],
+            "retrieved": search["results"],
+        }
+
+
+class Pipeline:
+    """Loads models and the index once; safe to share between threads for reads."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        store: ChunkStore,
+        embedder: Embedder,
+        reranker: Reranker | None = None,
+        reranker_note: str | None = None,
+    ):
+        self.settings = settings
+        self.store = store
+        self.embedder = embedder
+        self.reranker = reranker
+        self.reranker_note = reranker_note
+        self.retriever = HybridRetriever(store, embedder, settings, reranker, reranker_note)
+        self.generator: Any = None
+        self.llm_note: str | None = None
+        if settings.llm_configured:
+            from .generation.openai_compat import OpenAICompatibleGenerator
+
+            self.generator = OpenAICompatibleGenerator(settings)
+        elif settings.llm_provider == "openai-compatible":
+            self.llm_note = (
+                "LLM not configured (set RAG_LLM_BASE_URL and RAG_LLM_MODEL): extractive answers"
+            )
+        self._check_index()
+
+    @classmethod
+    def load(cls, settings: Settings, with_reranker: bool = True) -> Pipeline:
+        embedder = load_embedder(settings)
+        store = LocalStore(settings.index_dir)
+        reranker, note = load_reranker(settings) if with_reranker else (None, "re-ranking disabled")
+        return cls(settings, store, embedder, reranker, note)
+
+    def _check_index(self) -> None:
+        built = self.store.manifest.get("fingerprint", {})
+        if built.get("embedder") != self.embedder.location.model_id or (
+            built.get("embedder_sha256") != self.embedder.location.sha256
+        ):
+            raise IndexIncompatibleError(
+                f"the index was built with embedder {built.get('embedder')} "
+                f"({str(built.get('embedder_sha256'))[:12]}), the settings load "
+                f"{self.embedder.location.model_id} ({str(self.embedder.location.sha256)[:12]}): "
+                "re-run `ingest`"
+            )
+
+    def _validate(self, text: str, mode: str | None, k: int | None) -> tuple[str, str, int]:
+        text = (text or "").strip()
+        if not text:
+            raise QuestionError("the question is empty")
+        if len(text) > self.settings.max_question_chars:
+            raise QuestionError(
+                f"the question is {len(text)} characters; the limit is {self.settings.max_question_chars}"
+            )
+        mode = mode or self.settings.mode
+        if mode not in MODES:
+            raise QuestionError(f"unknown mode '{mode}': use one of {', '.join(MODES)}")
+        k = k or self.settings.top_k
+        if not 1 <= k <= 50:
+            raise QuestionError(f"k must be between 1 and 50, got {k}")
+        return text, mode, k
+
+    def search(self, query: str, mode: str | None = None, k: int | None = None) -> SearchResult:
+        query, mode, k = self._validate(query, mode, k)
+        timings = Timings()
+        with timings.stage("total"):
+            retrieval = self.retriever.search(query, mode, k, timings)
+        return SearchResult(query, retrieval, timings)
+
+    def evidence(self, question: str, retrieval: Retrieval) -> tuple[dict[str, float], np.ndarray]:
+        vector = retrieval.query_vector
+        if vector is None:
+            vector, _ = self.embedder.encode_query(question)
+        top = retrieval.hits[:EVIDENCE_CHUNKS]
+        rows = [hit.row for hit in top]
+        dense = max(self.store.dense_scores(vector, rows), default=0.0)
+        coverage = identifier_coverage(question, [hit.chunk.indexed_text for hit in top])
+        return {"dense": round(dense, 4), "identifier_coverage": round(coverage, 4)}, vector
+
+    def _decide(self, question: str, retrieval: Retrieval) -> tuple[Answer | None, np.ndarray, dict[str, float]]:
+        """Return (refusal or None, query vector, evidence)."""
+        if not retrieval.hits:
+            return refusal("no_results"), np.zeros(self.embedder.dim, dtype=np.float32), {}
+        evidence, vector = self.evidence(question, retrieval)
+        s = self.settings
+        if evidence["dense"] < s.refusal_threshold or evidence["identifier_coverage"] < s.min_term_coverage:
+            return refusal("insufficient_evidence", evidence), vector, evidence
+        return None, vector, evidence
+
+    def _answer(self, question: str, retrieval: Retrieval, vector: np.ndarray) -> tuple[Answer, list[str]]:
+        notes: list[str] = []
+        if self.generator is not None:
+            try:
+                return self.generator.generate(question, retrieval.hits), notes
+            except ProviderError as exc:
+                notes.append(f"{exc}; extractive fallback answer shown")
+        return self._extractive(question, retrieval, vector), notes
+
+    def ask(self, question: str, mode: str | None = None, k: int | None = None) -> AskResult:
+        question, mode, k = self._validate(question, mode, k)
+        timings = Timings()
+        with timings.stage("total"):
+            retrieval = self.retriever.search(question, mode, k, timings)
+            with timings.stage("answer"):
+                refused, vector, evidence = self._decide(question, retrieval)
+                if refused is not None:
+                    answer, notes = refused, []
+                else:
+                    answer, notes = self._answer(question, retrieval, vector)
+                    answer.evidence = {**evidence, **answer.evidence}
+        if self.llm_note:
+            notes.append(self.llm_note)
+        return AskResult(question, answer, retrieval, timings, notes=notes)
+
+    def ask_stream(
+        self, question: str, mode: str | None = None, k: int | None = None
+    ) -> Iterator[str | AskResult]:
+        """Yield answer text as it is produced, then the AskResult."""
+        question, mode, k = self._validate(question, mode, k)
+        timings = Timings()
+        with timings.stage("total"):
+            retrieval = self.retriever.search(question, mode, k, timings)
+            with timings.stage("answer"):
+                refused, vector, evidence = self._decide(question, retrieval)
+            notes: list[str] = []
+            answer: Answer | None = refused
+            if answer is None and self.generator is not None:
+                try:
+                    for piece in self.generator.stream(question, retrieval.hits):
+                        if isinstance(piece, Answer):
+                            answer = piece
+                        else:
+                            yield piece
+                except ProviderError as exc:
+                    notes.append(f"{exc}; extractive fallback answer shown")
+                    answer = None
+            if answer is None:
+                answer = self._extractive(question, retrieval, vector)
+                yield answer.text
+            elif answer.refused:
+                yield answer.text
+            answer.evidence = {**evidence, **answer.evidence}
+        yield AskResult(question, answer, retrieval, timings, notes=notes)
+
+    def _extractive(self, question: str, retrieval: Retrieval, vector: np.ndarray) -> Answer:
+        answer = extract(
+            question, vector, retrieval.hits, self.embedder, self.settings.answer_sentences
+        )
+        if self.generator is not None:
+            answer.provider = "extractive-fallback"
+        return answer
+
+    def status(self) -> dict[str, Any]:
+        manifest = self.store.manifest
+        loc = self.embedder.location
+        reranker: dict[str, Any] = {"id": self.settings.reranker, "available": self.reranker is not None}
+        if self.reranker is not None:
+            reranker["source"] = self.reranker.location.source
+        else:
+            reranker["reason"] = self.reranker_note
+        return {
+            "index": {
+                "dir": str(self.settings.index_dir),
+                "store": getattr(self.store, "name", type(self.store).__name__),
+                "created_at": manifest.get("created_at"),
+                "documents": manifest.get("counts", {}).get("documents"),
+                "chunks": manifest.get("counts", {}).get("chunks"),
+                "corpus_sha256": manifest.get("corpus_sha256"),
+            },
+            "embedder": {"id": loc.model_id, "source": loc.source, "sha256": loc.sha256},
+            "reranker": reranker,
+            "llm": {
+                "provider": self.settings.llm_provider,
+                "model": self.settings.llm_model,
+                "available": self.generator is not None or self.settings.llm_provider == "extractive",
+                "note": self.llm_note,
+            },
+        }

@@ -1,0 +1,1 @@
+"""Sparse, dense and fused retrieval, and re-ranking."""

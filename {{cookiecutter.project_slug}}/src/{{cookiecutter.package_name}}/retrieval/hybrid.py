@@ -1,0 +1,108 @@
+"""The retriever: BM25 and dense candidates, fusion, then optional cross-encoder re-ranking."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from ..ingest.chunking import Chunk
+from ..timing import Timings
+from .fusion import rrf, weighted
+from .store import ChunkStore
+
+if TYPE_CHECKING:
+    from ..config import Settings
+    from ..models import Embedder, Reranker
+
+
+@dataclass
+class Hit:
+    """A retrieved chunk with the score each stage gave it (only stages it went through)."""
+
+    row: int
+    chunk: Chunk
+    scores: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass
+class Retrieval:
+    hits: list[Hit]
+    mode: str
+    reranked: bool
+    notes: list[str] = field(default_factory=list)
+    query_vector: np.ndarray | None = None
+    cache_hit: bool = False
+
+
+class HybridRetriever:
+    def __init__(
+        self,
+        store: ChunkStore,
+        embedder: Embedder,
+        settings: Settings,
+        reranker: Reranker | None = None,
+        reranker_note: str | None = None,
+    ):
+        self.store = store
+        self.embedder = embedder
+        self.settings = settings
+        self.reranker = reranker
+        self.reranker_note = reranker_note
+
+    def search(self, query: str, mode: str, k: int, timings: Timings) -> Retrieval:
+        s = self.settings
+        use_bm25 = mode != "dense"
+        use_dense = mode != "bm25"
+        vector: np.ndarray | None = None
+        cache_hit = False
+        bm25: list[tuple[int, float]] = []
+        dense: list[tuple[int, float]] = []
+        if use_dense:
+            with timings.stage("embed_query"):
+                vector, cache_hit = self.embedder.encode_query(query)
+        if use_bm25:
+            with timings.stage("bm25"):
+                bm25 = self.store.bm25(query, s.candidates)
+        if use_dense and vector is not None:
+            with timings.stage("dense"):
+                dense = self.store.dense(vector, s.candidates)
+        scores: dict[int, dict[str, float]] = {}
+        for row, score in bm25:
+            scores.setdefault(row, {})["bm25"] = score
+        for row, score in dense:
+            scores.setdefault(row, {})["dense"] = score
+        if mode == "bm25":
+            ranked = bm25
+        elif mode == "dense":
+            ranked = dense
+        else:
+            with timings.stage("fuse"):
+                if s.fusion == "rrf":
+                    ranked = rrf([bm25, dense], k=s.rrf_k)
+                else:
+                    ranked = weighted([bm25, dense], [s.bm25_weight, 1.0 - s.bm25_weight])
+            for row, score in ranked:
+                scores[row]["fused"] = score
+        timings.ms["retrieve"] = sum(
+            timings.ms.get(x, 0.0) for x in ("embed_query", "bm25", "dense", "fuse")
+        )
+        notes: list[str] = []
+        reranked = False
+        if mode == "hybrid+rerank":
+            if self.reranker is None:
+                notes.append(f"not re-ranked: {self.reranker_note or 'no reranker loaded'}")
+            else:
+                head = ranked[: s.rerank_candidates]
+                with timings.stage("rerank"):
+                    ce = self.reranker.score(
+                        query, [self.store.chunks[row].indexed_text for row, _ in head]
+                    )
+                for (row, _), score in zip(head, ce, strict=True):
+                    scores[row]["rerank"] = float(score)
+                order = sorted(range(len(head)), key=lambda i: (-float(ce[i]), i))
+                ranked = [head[i] for i in order]
+                reranked = True
+        hits = [Hit(row, self.store.chunks[row], scores[row]) for row, _ in ranked[:k]]
+        return Retrieval(hits, mode, reranked, notes, vector, cache_hit)

@@ -1,0 +1,227 @@
+"""The on-disk index: chunks, embeddings, a faiss index and a bm25s index, behind one interface.
+
+Layout: ``<index_dir>/CURRENT`` names the live version folder ``<index_dir>/v-<timestamp>/``.
+A new version is written beside the live one and ``CURRENT`` is replaced atomically, so an
+interrupted ingest leaves the previous index in place. Every file's sha256 is in the manifest
+and checked at load.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+
+from ..errors import IndexIncompatibleError, IndexMissingError
+from ..ingest.chunking import Chunk
+from .analyzer import analyze
+
+INDEX_SCHEMA_VERSION = 1
+POINTER = "CURRENT"
+MANIFEST = "manifest.json"
+KEEP_VERSIONS = 2
+
+
+class ChunkStore(Protocol):
+    """What the retriever needs from a store; a server-side engine can implement it too."""
+
+    chunks: list[Chunk]
+    manifest: dict[str, Any]
+
+    def bm25(self, query: str, n: int) -> list[tuple[int, float]]: ...
+
+    def dense(self, vector: np.ndarray, n: int) -> list[tuple[int, float]]: ...
+
+    def dense_scores(self, vector: np.ndarray, ids: list[int]) -> list[float]: ...
+
+    def bm25_scores(self, query: str, ids: list[int]) -> list[float]: ...
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _top(scores: np.ndarray, n: int) -> list[tuple[int, float]]:
+    n = min(n, scores.shape[0])
+    if n <= 0:
+        return []
+    idx = np.argpartition(-scores, n - 1)[:n]
+    idx = idx[np.lexsort((idx, -scores[idx]))]
+    return [(int(i), float(scores[i])) for i in idx if scores[i] > 0]
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def live_version(index_dir: Path) -> Path:
+    """The live version folder, or a one-line error saying what to run."""
+    pointer = index_dir / POINTER
+    if not pointer.is_file():
+        if (index_dir / MANIFEST).is_file() or (index_dir / "chunks.jsonl").is_file():
+            raise IndexIncompatibleError(
+                f"{index_dir} was built by an older version of this project: re-run `ingest`"
+            )
+        raise IndexMissingError(f"no index at {index_dir}: run `ingest DOCS_DIR` first")
+    version = index_dir / pointer.read_text(encoding="utf-8").strip()
+    if not (version / MANIFEST).is_file():
+        raise IndexIncompatibleError(f"{index_dir} points at a missing version: re-run `ingest`")
+    return version
+
+
+def read_manifest(index_dir: Path) -> dict[str, Any]:
+    manifest: dict[str, Any] = json.loads(
+        (live_version(index_dir) / MANIFEST).read_text(encoding="utf-8")
+    )
+    return manifest
+
+
+@dataclass
+class IndexData:
+    chunks: list[Chunk]
+    embeddings: np.ndarray
+    manifest: dict[str, Any]
+
+
+def write_index(index_dir: Path, data: IndexData) -> Path:
+    """Write a new version beside the live one and switch ``CURRENT`` to it atomically."""
+    import bm25s
+    import faiss
+
+    index_dir.mkdir(parents=True, exist_ok=True)
+    name = time.strftime("v-%Y%m%dT%H%M%S") + f"-{time.time_ns() % 1_000_000_000:09d}"
+    staging = index_dir / f".tmp-{name}"
+    staging.mkdir()
+    with (staging / "chunks.jsonl").open("w", encoding="utf-8") as fh:
+        for chunk in data.chunks:
+            fh.write(json.dumps(chunk.to_json(), ensure_ascii=False) + "\n")
+    np.save(staging / "embeddings.npy", data.embeddings.astype(np.float32))
+    dim = int(data.embeddings.shape[1])
+    flat = faiss.IndexFlatIP(dim)
+    if len(data.chunks):
+        flat.add(np.ascontiguousarray(data.embeddings, dtype=np.float32))
+    faiss.write_index(flat, str(staging / "faiss.index"))
+    retriever = bm25s.BM25()
+    retriever.index([analyze(c.indexed_text) for c in data.chunks], show_progress=False)
+    retriever.save(str(staging / "bm25"), show_progress=False)
+
+    files = sorted(p for p in staging.rglob("*") if p.is_file())
+    manifest = dict(data.manifest)
+    manifest["schema_version"] = INDEX_SCHEMA_VERSION
+    manifest["files"] = {p.relative_to(staging).as_posix(): _sha256(p) for p in files}
+    manifest["files_bytes"] = sum(p.stat().st_size for p in files)
+    (staging / MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+    for p in [*files, staging / MANIFEST]:
+        with p.open("rb") as fh:
+            os.fsync(fh.fileno())
+    final = index_dir / name
+    staging.rename(final)
+    tmp_pointer = index_dir / f".{POINTER}.tmp"
+    tmp_pointer.write_text(name, encoding="utf-8")
+    with tmp_pointer.open("rb") as fh:
+        os.fsync(fh.fileno())
+    os.replace(tmp_pointer, index_dir / POINTER)
+    _fsync_dir(index_dir)
+    _prune(index_dir, keep=name)
+    return final
+
+
+def _prune(index_dir: Path, keep: str) -> None:
+    """Remove abandoned staging folders and all but the newest KEEP_VERSIONS versions."""
+    for stale in index_dir.glob(".tmp-v-*"):
+        shutil.rmtree(stale, ignore_errors=True)
+    versions = sorted(p for p in index_dir.glob("v-*") if p.is_dir())
+    for old in versions[:-KEEP_VERSIONS]:
+        if old.name != keep:
+            shutil.rmtree(old, ignore_errors=True)
+
+
+class LocalStore:
+    """faiss (inner product on normalised vectors) + bm25s, all in this process."""
+
+    name = "faiss"
+
+    def __init__(self, index_dir: Path, verify: bool = True):
+        import bm25s
+        import faiss
+
+        self.index_dir = index_dir
+        self.version_dir = live_version(index_dir)
+        self.manifest = json.loads((self.version_dir / MANIFEST).read_text(encoding="utf-8"))
+        if self.manifest.get("schema_version") != INDEX_SCHEMA_VERSION:
+            raise IndexIncompatibleError(
+                f"{index_dir} has index schema {self.manifest.get('schema_version')}, "
+                f"this version reads {INDEX_SCHEMA_VERSION}: re-run `ingest`"
+            )
+        if verify:
+            for rel, expected in self.manifest.get("files", {}).items():
+                path = self.version_dir / rel
+                if not path.is_file() or _sha256(path) != expected:
+                    raise IndexIncompatibleError(
+                        f"index file {path} is missing or damaged (checksum mismatch): re-run `ingest`"
+                    )
+        with (self.version_dir / "chunks.jsonl").open(encoding="utf-8") as fh:
+            self.chunks = [Chunk.from_json(json.loads(line)) for line in fh]
+        self.embeddings = np.load(self.version_dir / "embeddings.npy", allow_pickle=False)
+        self.faiss = faiss.read_index(str(self.version_dir / "faiss.index"))
+        self.bm25_index = bm25s.BM25.load(str(self.version_dir / "bm25"), show_progress=False)
+        if not (len(self.chunks) == self.embeddings.shape[0] == self.faiss.ntotal):
+            raise IndexIncompatibleError(f"{index_dir} is inconsistent: re-run `ingest`")
+
+    def __len__(self) -> int:
+        return len(self.chunks)
+
+    def _bm25_all(self, query: str) -> np.ndarray:
+        terms = analyze(query)
+        if not terms or not self.chunks:
+            return np.zeros(len(self.chunks), dtype=np.float32)
+        return np.asarray(self.bm25_index.get_scores(terms), dtype=np.float32)
+
+    def bm25(self, query: str, n: int) -> list[tuple[int, float]]:
+        return _top(self._bm25_all(query), n)
+
+    def bm25_scores(self, query: str, ids: list[int]) -> list[float]:
+        scores = self._bm25_all(query)
+        return [float(scores[i]) for i in ids]
+
+    def dense(self, vector: np.ndarray, n: int) -> list[tuple[int, float]]:
+        n = min(n, len(self.chunks))
+        if n <= 0:
+            return []
+        scores, ids = self.faiss.search(vector.reshape(1, -1).astype(np.float32), n)
+        return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]
+
+    def dense_scores(self, vector: np.ndarray, ids: list[int]) -> list[float]:
+        if not ids:
+            return []
+        return [float(x) for x in self.embeddings[ids] @ vector]
+
+
+def load_index_data(index_dir: Path) -> IndexData:
+    """Chunks, embeddings and manifest of the live version (checksums verified)."""
+    version = live_version(index_dir)
+    manifest = json.loads((version / MANIFEST).read_text(encoding="utf-8"))
+    if manifest.get("schema_version") != INDEX_SCHEMA_VERSION:
+        raise IndexIncompatibleError(f"{index_dir} has another index schema: re-run `ingest`")
+    for rel in ("chunks.jsonl", "embeddings.npy"):
+        if _sha256(version / rel) != manifest["files"].get(rel):
+            raise IndexIncompatibleError(f"index file {version / rel} is damaged: re-run `ingest`")
+    with (version / "chunks.jsonl").open(encoding="utf-8") as fh:
+        chunks = [Chunk.from_json(json.loads(line)) for line in fh]
+    embeddings = np.load(version / "embeddings.npy", allow_pickle=False)
+    return IndexData(chunks, embeddings, manifest)

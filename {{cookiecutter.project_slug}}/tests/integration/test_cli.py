@@ -1,0 +1,64 @@
+"""The command line as a user runs it: `python -m {{ cookiecutter.package_name }} ...`."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import PDF_LINES, make_pdf
+
+
+def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "{{ cookiecutter.package_name }}", *args],
+        cwd=cwd, capture_output=True, text=True, timeout=300,
+    )
+
+
+@pytest.fixture(scope="module")
+def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from tests.conftest import write_corpus
+
+    root = tmp_path_factory.mktemp("cli")
+    write_corpus(root / "docs")
+    (root / "docs" / "broken.pdf").write_bytes(make_pdf(PDF_LINES)[:90])
+    return root
+
+
+def test_ingest_lists_skips_and_exits_3_then_search_and_ask_work(workdir: Path):
+    done = run("ingest", "docs", "--index", "idx", cwd=workdir)
+    assert done.returncode == 3, done.stderr
+    assert "Indexed 4 documents" in done.stdout
+    assert "broken.pdf" in done.stdout and "PDF" in done.stdout
+
+    found = run("search", "hose reel capacity", "--index", "idx", "--k", "2", "--mode", "hybrid", "--json", cwd=workdir)
+    assert found.returncode == 0, found.stderr
+    results = json.loads(found.stdout)["results"]
+    assert len(results) == 2 and results[0]["doc_id"] == "guides/hose.pdf"
+    assert {"doc_id", "chunk_id", "text", "scores"} <= set(results[0])
+    assert {"bm25", "dense", "fused"} & set(results[0]["scores"])
+
+    asked = run("ask", "How many brightness levels does the Orbit lamp have?", "--index", "idx", "--json", cwd=workdir)
+    assert asked.returncode == 0, asked.stderr
+    answer = json.loads(asked.stdout)
+    assert {"answer", "refused", "citations", "latency_ms", "blocked", "reason"} <= set(answer)
+    assert answer["refused"] is False and "five brightness levels" in answer["answer"]
+    assert answer["citations"][0]["doc_id"] == "guides/lamp.txt"
+    assert {"n", "doc_id", "chunk_id"} == set(answer["citations"][0])
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("ingest", "no-such-folder", "--index", "idx2"), "does not exist"),
+        (("ask", "anything?", "--index", "no-index"), "run `ingest"),
+        (("search", "x", "--index", "idx", "--mode", "fuzzy"), "use one of"),
+    ],
+)
+def test_errors_are_one_line_with_nonzero_exit(workdir: Path, args, message):
+    done = run(*args, cwd=workdir)
+    assert done.returncode != 0
+    assert message in done.stderr
+    assert "Traceback" not in done.stderr

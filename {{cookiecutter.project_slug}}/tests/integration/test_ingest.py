@@ -1,0 +1,107 @@
+"""Ingest: incremental updates, bad input, and what the index keeps."""
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from {{ cookiecutter.package_name }}.config import Settings
+from {{ cookiecutter.package_name }}.errors import DocsError, IndexIncompatibleError, IndexMissingError
+from {{ cookiecutter.package_name }}.ingest.indexer import ingest
+from {{ cookiecutter.package_name }}.pipeline import Pipeline
+from {{ cookiecutter.package_name }}.retrieval.store import LocalStore, live_version
+from tests.conftest import PDF_LINES, make_pdf
+
+
+def test_reingest_embeds_only_changed_documents(corpus: Path, tmp_path: Path, embedder):
+    settings = Settings(index_dir=tmp_path / "index")
+    first = ingest(corpus, settings, embedder)
+    assert first.documents == 4 and first.embedded_chunks == first.chunks > 0
+    assert sorted(LocalStore(settings.index_dir).manifest["documents"]) == [
+        "faq/shipping.html", "guides/hose.pdf", "guides/kettle.md", "guides/lamp.txt",
+    ]
+
+    again = ingest(corpus, settings, embedder)
+    assert again.embedded_chunks == 0 and len(again.unchanged) == 4
+
+    (corpus / "guides" / "lamp.txt").write_text(
+        "Orbit Desk Lamp Manual\n\nBulbs\nThe LED module OL-330 lasts 40,000 hours.\n", encoding="utf-8"
+    )
+    (corpus / "faq" / "shipping.html").unlink()
+    third = ingest(corpus, settings, embedder)
+    assert third.changed == ["guides/lamp.txt"]
+    assert third.removed == ["faq/shipping.html"]
+    assert third.embedded_chunks == 1
+    store = LocalStore(settings.index_dir)
+    assert {c.doc_id for c in store.chunks} == {"guides/hose.pdf", "guides/kettle.md", "guides/lamp.txt"}
+    assert any("OL-330" in c.text for c in store.chunks)
+
+
+def test_bad_files_are_skipped_and_listed_the_rest_indexed(corpus: Path, tmp_path: Path, embedder):
+    (corpus / "broken.pdf").write_bytes(make_pdf(PDF_LINES)[:100])
+    (corpus / "legacy.txt").write_bytes("Men\xfa del d\xeda\n\nSopa".encode("latin-1"))
+    (corpus / "diagram.png").write_bytes(b"\x89PNG\r\n")
+    report = ingest(corpus, Settings(index_dir=tmp_path / "index"), embedder)
+    assert report.documents == 4
+    assert {d for d, _ in report.skipped} == {"broken.pdf", "legacy.txt", "diagram.png"}
+    reasons = dict(report.skipped)
+    assert "PDF" in reasons["broken.pdf"] and "UTF-8" in reasons["legacy.txt"]
+    assert "unsupported" in reasons["diagram.png"]
+
+
+def test_missing_or_empty_folder_is_an_error_and_keeps_the_index(corpus: Path, tmp_path: Path, embedder):
+    settings = Settings(index_dir=tmp_path / "index")
+    ingest(corpus, settings, embedder)
+    version = live_version(settings.index_dir)
+    with pytest.raises(DocsError, match="does not exist"):
+        ingest(tmp_path / "absent", settings, embedder)
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(DocsError, match="empty"):
+        ingest(tmp_path / "empty", settings, embedder)
+    only_bad = tmp_path / "bad"
+    only_bad.mkdir()
+    (only_bad / "x.pdf").write_bytes(b"%PDF-1.4 garbage")
+    with pytest.raises(DocsError, match="index unchanged"):
+        ingest(only_bad, settings, embedder)
+    assert live_version(settings.index_dir) == version
+
+
+def test_old_or_foreign_index_asks_for_reingest(corpus: Path, tmp_path: Path, embedder):
+    old = tmp_path / "old-index"
+    old.mkdir()
+    (old / "manifest.json").write_text("{}", encoding="utf-8")
+    with pytest.raises(IndexIncompatibleError, match="re-run `ingest`"):
+        LocalStore(old)
+    with pytest.raises(IndexMissingError, match="run `ingest"):
+        LocalStore(tmp_path / "nothing")
+
+    settings = Settings(index_dir=tmp_path / "index")
+    ingest(corpus, settings, embedder)
+    manifest_path = live_version(settings.index_dir) / "manifest.json"
+    manifest = json.loads(manifest_path.read_text())
+    manifest["fingerprint"]["embedder"] = "someone/other-model"
+    manifest_path.write_text(json.dumps(manifest))
+    store = LocalStore(settings.index_dir)
+    with pytest.raises(IndexIncompatibleError, match="embedder"):
+        Pipeline(settings, store, embedder)
+
+
+def test_damaged_index_file_is_detected(corpus: Path, tmp_path: Path, embedder):
+    settings = Settings(index_dir=tmp_path / "index")
+    ingest(corpus, settings, embedder)
+    target = live_version(settings.index_dir) / "embeddings.npy"
+    target.write_bytes(target.read_bytes()[:-64])
+    with pytest.raises(IndexIncompatibleError, match="damaged"):
+        LocalStore(settings.index_dir)
+
+
+def test_a_new_version_replaces_the_old_atomically(corpus: Path, tmp_path: Path, embedder):
+    settings = Settings(index_dir=tmp_path / "index")
+    ingest(corpus, settings, embedder)
+    first = live_version(settings.index_dir)
+    shutil.copy(corpus / "guides" / "kettle.md", corpus / "guides" / "kettle-copy.md")
+    ingest(corpus, settings, embedder)
+    second = live_version(settings.index_dir)
+    assert second != first and first.exists()  # the previous version is kept for rollback
+    assert not list(settings.index_dir.glob(".tmp-*"))

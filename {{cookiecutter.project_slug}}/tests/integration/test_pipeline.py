@@ -1,0 +1,95 @@
+"""Retrieval modes, answers with citations, refusals and the re-ranking path."""
+
+from pathlib import Path
+
+import pytest
+
+from {{ cookiecutter.package_name }}.config import MODES, Settings
+from {{ cookiecutter.package_name }}.models import ModelLocation, Reranker
+from {{ cookiecutter.package_name }}.pipeline import Pipeline, QuestionError
+from {{ cookiecutter.package_name }}.retrieval.store import LocalStore
+
+
+@pytest.fixture(scope="module")
+def pipeline(built_index: Settings, embedder) -> Pipeline:
+    return Pipeline(built_index, LocalStore(built_index.index_dir), embedder, None, "no reranker in this test")
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_every_mode_finds_the_document_with_the_identifier(pipeline: Pipeline, mode: str):
+    result = pipeline.search("What does fault ZK-17 mean?", mode=mode, k=3)
+    assert result.retrieval.hits[0].chunk.doc_id == "guides/kettle.md"
+    stages = set(result.retrieval.hits[0].scores)
+    expected = {"bm25": {"bm25"}, "dense": {"dense"}}.get(mode, {"fused"})
+    assert expected <= stages
+    assert "total" in result.timings.ms
+
+
+def test_hybrid_stage_timings_are_recorded(pipeline: Pipeline):
+    timings = pipeline.search("express delivery cut-off", mode="hybrid").timings.ms
+    assert {"embed_query", "bm25", "dense", "fuse", "retrieve", "total"} <= set(timings)
+    assert timings["retrieve"] == pytest.approx(
+        timings["embed_query"] + timings["bm25"] + timings["dense"] + timings["fuse"]
+    )
+
+
+def test_unavailable_reranker_is_said_not_pretended(pipeline: Pipeline):
+    result = pipeline.search("kettle warranty", mode="hybrid+rerank")
+    assert result.retrieval.reranked is False
+    assert any("not re-ranked" in note for note in result.retrieval.notes)
+    assert all("rerank" not in hit.scores for hit in result.retrieval.hits)
+
+
+def test_answer_cites_the_source(pipeline: Pipeline):
+    result = pipeline.ask("How long is the warranty on the Zephyr kettle?")
+    data = result.to_json()
+    assert data["refused"] is False
+    assert "3-year warranty" in data["answer"]
+    assert data["citations"] and data["citations"][0]["doc_id"] == "guides/kettle.md"
+    assert f"[{data['citations'][0]['n']}]" in data["answer"]
+    assert {"retrieve", "answer", "total"} <= set(data["latency_ms"])
+
+
+def test_unrelated_question_is_refused(pipeline: Pipeline):
+    data = pipeline.ask("Who won the 1966 football world cup final?").to_json()
+    assert data["refused"] is True and data["citations"] == []
+    assert data["reason"] == "insufficient_evidence"
+
+
+def test_unknown_identifier_is_refused(pipeline: Pipeline):
+    data = pipeline.ask("What does fault ZK-99 mean on the Zephyr kettle?").to_json()
+    assert data["refused"] is True
+
+
+@pytest.mark.parametrize(
+    ("question", "mode", "k", "message"),
+    [("   ", None, None, "empty"), ("x" * 5000, None, None, "limit"), ("ok?", "keyword", None, "unknown mode"), ("ok?", None, 99, "between")],
+)
+def test_bad_questions_get_clear_errors(pipeline: Pipeline, question, mode, k, message):
+    with pytest.raises(QuestionError, match=message):
+        pipeline.ask(question, mode=mode, k=k)
+
+
+def build_tiny_cross_encoder(path: Path, embedder) -> Path:
+    """A real (untrained) BERT cross-encoder, small enough to build in a test."""
+    from transformers import BertConfig, BertForSequenceClassification
+
+    config = BertConfig(
+        vocab_size=embedder.tokenizer.vocab_size, hidden_size=32, num_hidden_layers=2,
+        num_attention_heads=2, intermediate_size=64, max_position_embeddings=512, num_labels=1,
+    )
+    BertForSequenceClassification(config).save_pretrained(path)
+    embedder.tokenizer.save_pretrained(path)
+    return path
+
+
+def test_cross_encoder_path_reranks(built_index: Settings, embedder, tmp_path: Path):
+    folder = build_tiny_cross_encoder(tmp_path / "tiny-ce", embedder)
+    reranker = Reranker(ModelLocation("test/tiny-ce", folder, "test"), max_length=128)
+    pipeline = Pipeline(built_index, LocalStore(built_index.index_dir), embedder, reranker)
+    result = pipeline.search("kettle warranty", mode="hybrid+rerank", k=3)
+    assert result.retrieval.reranked is True
+    hits = result.retrieval.hits
+    assert all("rerank" in h.scores and "fused" in h.scores for h in hits)
+    assert [h.scores["rerank"] for h in hits] == sorted((h.scores["rerank"] for h in hits), reverse=True)
+    assert "rerank" in result.timings.ms
