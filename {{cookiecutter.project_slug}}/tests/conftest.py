@@ -10,8 +10,8 @@ import pytest
 os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
-from {{ cookiecutter.package_name }}.config import Settings  # noqa: E402
-from {{ cookiecutter.package_name }}.models import Embedder, load_embedder  # noqa: E402
+from {{ cookiecutter.package_name }}.config import Settings
+from {{ cookiecutter.package_name }}.models import Embedder, load_embedder
 
 PROJECT = Path(__file__).resolve().parents[1]
 

@@ -26,7 +26,8 @@ out = Console()
 err = Console(stderr=True)
 
 ConfigOpt = Annotated[
-    Path | None, typer.Option("--config", help="YAML settings file (default configs/settings.yaml).")
+    Path | None,
+    typer.Option("--config", help="YAML settings file (default configs/settings.yaml)."),
 ]
 IndexOpt = Annotated[Path | None, typer.Option("--index", help="Index folder (default index/).")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object instead of text.")]
@@ -131,9 +132,9 @@ def search(
     """Retrieve the best chunks, with the score each stage gave them."""
     settings = settings_from(config, index_dir=index)
     try:
-        result = load_pipeline(settings, with_reranker=(mode or settings.mode) == "hybrid+rerank").search(
-            query, mode, k
-        )
+        result = load_pipeline(
+            settings, with_reranker=(mode or settings.mode) == "hybrid+rerank"
+        ).search(query, mode, k)
     except RagError as exc:
         raise fail(str(exc)) from None
     data = result.to_json()
@@ -145,7 +146,13 @@ def search(
         table.add_column(column, overflow="fold")
     for row in data["results"]:
         scores = " ".join(f"{k}={v:.3f}" for k, v in row["scores"].items())
-        table.add_row(str(row["rank"]), row["doc_id"], row["chunk_id"].split("#")[-1], scores, row["text"][:160])
+        table.add_row(
+            str(row["rank"]),
+            row["doc_id"],
+            row["chunk_id"].split("#")[-1],
+            scores,
+            row["text"][:160],
+        )
     out.print(table)
     for note in data["notes"]:
         out.print(f"note: {note}", highlight=False)
@@ -163,7 +170,9 @@ def ask(
     mode: Annotated[
         str | None, typer.Option("--mode", callback=_mode, help=f"One of {', '.join(MODES)}.")
     ] = None,
-    k: Annotated[int | None, typer.Option("--k", min=1, max=50, help="Chunks given to the answerer.")] = None,
+    k: Annotated[
+        int | None, typer.Option("--k", min=1, max=50, help="Chunks given to the answerer.")
+    ] = None,
     config: ConfigOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -180,7 +189,10 @@ def ask(
     out.print(data["answer"], highlight=False, soft_wrap=True)
     for c in data["citations"]:
         out.print(f"  [{c['n']}] {c['doc_id']} ({c['chunk_id']})", highlight=False)
-    out.print(f"refused: {str(data['refused']).lower()}" + (f" ({data['reason']})" if data["reason"] else ""))
+    out.print(
+        f"refused: {str(data['refused']).lower()}"
+        + (f" ({data['reason']})" if data["reason"] else "")
+    )
     for note in data["notes"]:
         out.print(f"note: {note}", highlight=False)
     out.print(_latency_line(data["latency_ms"]), highlight=False)

@@ -1,7 +1,7 @@
 """Every default in one place.
 
 Settings come from, in order of precedence: keyword overrides, environment variables
-(prefix ``RAG_``), the YAML file named by ``RAG_CONFIG`` (default ``configs/settings.yaml``),
+(prefix ``RAG_``), a ``.env`` file, the YAML file named by ``RAG_CONFIG`` (default ``configs/settings.yaml``),
 then the defaults below.
 """
 
@@ -28,7 +28,9 @@ MODES: tuple[str, ...] = ("bm25", "dense", "hybrid", "hybrid+rerank")
 class Settings(BaseSettings):
     """Runtime configuration. Field docs are the reference for ``configs/settings.yaml``."""
 
-    model_config = SettingsConfigDict(env_prefix="RAG_", extra="forbid", validate_default=True)
+    model_config = SettingsConfigDict(
+        env_prefix="RAG_", env_file=".env", extra="ignore", validate_default=True
+    )
 
     project_name: str = Field("Knowledge Assistant", description="Shown in the UI and API docs.")
     index_dir: Path = Field(Path("index"), description="Where the index lives.")
@@ -53,7 +55,9 @@ class Settings(BaseSettings):
     embed_batch_size: int = Field(64, ge=1, le=1024)
 
     # Chunking (in embedder tokens)
-    chunk_tokens: int = Field(200, ge=32, description="Target chunk length, special tokens excluded.")
+    chunk_tokens: int = Field(
+        200, ge=32, description="Target chunk length, special tokens excluded."
+    )
     chunk_overlap: int = Field(40, ge=0, description="Tokens shared by consecutive chunks.")
 
     # Retrieval
@@ -97,7 +101,9 @@ class Settings(BaseSettings):
 
     @property
     def llm_configured(self) -> bool:
-        return self.llm_provider == "openai-compatible" and bool(self.llm_base_url and self.llm_model)
+        return self.llm_provider == "openai-compatible" and bool(
+            self.llm_base_url and self.llm_model
+        )
 
     @model_validator(mode="after")
     def _check(self) -> Settings:
@@ -115,7 +121,7 @@ class Settings(BaseSettings):
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         path = Path(os.environ.get("RAG_CONFIG", DEFAULT_CONFIG))
-        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings, dotenv_settings]
         if path.is_file():
             sources.append(YamlConfigSettingsSource(settings_cls, yaml_file=path))
         return tuple(sources)

@@ -13,7 +13,14 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from .errors import ModelUnavailableError
-from .models import CHECKSUMS_FILE, PINNED_SHA256, local_dir, recorded_checksums, sha256_file, weights_file
+from .models import (
+    CHECKSUMS_FILE,
+    PINNED_SHA256,
+    local_dir,
+    recorded_checksums,
+    sha256_file,
+    weights_file,
+)
 
 if TYPE_CHECKING:
     from .config import Settings

@@ -151,8 +151,8 @@ class Embedder:
         self.model = SentenceTransformer(
             location.name_or_path, device="cpu", local_files_only=location.path is not None
         )
-        self.max_seq_length: int = int(self.model.max_seq_length)
-        self.dim: int = int(self.model.get_embedding_dimension())
+        self.max_seq_length: int = int(self.model.max_seq_length or 256)
+        self.dim: int = int(self.model.get_embedding_dimension() or 0)
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._cache_size = cache_size
         self._lock = threading.Lock()

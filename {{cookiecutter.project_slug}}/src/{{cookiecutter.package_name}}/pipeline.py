@@ -165,17 +165,24 @@ class Pipeline:
         coverage = identifier_coverage(question, [hit.chunk.indexed_text for hit in top])
         return {"dense": round(dense, 4), "identifier_coverage": round(coverage, 4)}, vector
 
-    def _decide(self, question: str, retrieval: Retrieval) -> tuple[Answer | None, np.ndarray, dict[str, float]]:
+    def _decide(
+        self, question: str, retrieval: Retrieval
+    ) -> tuple[Answer | None, np.ndarray, dict[str, float]]:
         """Return (refusal or None, query vector, evidence)."""
         if not retrieval.hits:
             return refusal("no_results"), np.zeros(self.embedder.dim, dtype=np.float32), {}
         evidence, vector = self.evidence(question, retrieval)
         s = self.settings
-        if evidence["dense"] < s.refusal_threshold or evidence["identifier_coverage"] < s.min_term_coverage:
+        if (
+            evidence["dense"] < s.refusal_threshold
+            or evidence["identifier_coverage"] < s.min_term_coverage
+        ):
             return refusal("insufficient_evidence", evidence), vector, evidence
         return None, vector, evidence
 
-    def _answer(self, question: str, retrieval: Retrieval, vector: np.ndarray) -> tuple[Answer, list[str]]:
+    def _answer(
+        self, question: str, retrieval: Retrieval, vector: np.ndarray
+    ) -> tuple[Answer, list[str]]:
         notes: list[str] = []
         if self.generator is not None:
             try:
@@ -191,8 +198,9 @@ class Pipeline:
             retrieval = self.retriever.search(question, mode, k, timings)
             with timings.stage("answer"):
                 refused, vector, evidence = self._decide(question, retrieval)
+                notes: list[str] = []
                 if refused is not None:
-                    answer, notes = refused, []
+                    answer = refused
                 else:
                     answer, notes = self._answer(question, retrieval, vector)
                     answer.evidence = {**evidence, **answer.evidence}
@@ -241,7 +249,10 @@ class Pipeline:
     def status(self) -> dict[str, Any]:
         manifest = self.store.manifest
         loc = self.embedder.location
-        reranker: dict[str, Any] = {"id": self.settings.reranker, "available": self.reranker is not None}
+        reranker: dict[str, Any] = {
+            "id": self.settings.reranker,
+            "available": self.reranker is not None,
+        }
         if self.reranker is not None:
             reranker["source"] = self.reranker.location.source
         else:
@@ -260,7 +271,8 @@ class Pipeline:
             "llm": {
                 "provider": self.settings.llm_provider,
                 "model": self.settings.llm_model,
-                "available": self.generator is not None or self.settings.llm_provider == "extractive",
+                "available": self.generator is not None
+                or self.settings.llm_provider == "extractive",
                 "note": self.llm_note,
             },
         }

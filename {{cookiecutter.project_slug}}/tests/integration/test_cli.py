@@ -6,14 +6,16 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from tests.conftest import PDF_LINES, make_pdf
 
 
 def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "{{ cookiecutter.package_name }}", *args],
-        cwd=cwd, capture_output=True, text=True, timeout=300,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
 
 
@@ -33,14 +35,32 @@ def test_ingest_lists_skips_and_exits_3_then_search_and_ask_work(workdir: Path):
     assert "Indexed 4 documents" in done.stdout
     assert "broken.pdf" in done.stdout and "PDF" in done.stdout
 
-    found = run("search", "hose reel capacity", "--index", "idx", "--k", "2", "--mode", "hybrid", "--json", cwd=workdir)
+    found = run(
+        "search",
+        "hose reel capacity",
+        "--index",
+        "idx",
+        "--k",
+        "2",
+        "--mode",
+        "hybrid",
+        "--json",
+        cwd=workdir,
+    )
     assert found.returncode == 0, found.stderr
     results = json.loads(found.stdout)["results"]
     assert len(results) == 2 and results[0]["doc_id"] == "guides/hose.pdf"
     assert {"doc_id", "chunk_id", "text", "scores"} <= set(results[0])
     assert {"bm25", "dense", "fused"} & set(results[0]["scores"])
 
-    asked = run("ask", "How many brightness levels does the Orbit lamp have?", "--index", "idx", "--json", cwd=workdir)
+    asked = run(
+        "ask",
+        "How many brightness levels does the Orbit lamp have?",
+        "--index",
+        "idx",
+        "--json",
+        cwd=workdir,
+    )
     assert asked.returncode == 0, asked.stderr
     answer = json.loads(asked.stdout)
     assert {"answer", "refused", "citations", "latency_ms", "blocked", "reason"} <= set(answer)

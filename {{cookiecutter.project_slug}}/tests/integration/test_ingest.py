@@ -5,13 +5,13 @@ import shutil
 from pathlib import Path
 
 import pytest
+from tests.conftest import PDF_LINES, make_pdf
 
 from {{ cookiecutter.package_name }}.config import Settings
 from {{ cookiecutter.package_name }}.errors import DocsError, IndexIncompatibleError, IndexMissingError
 from {{ cookiecutter.package_name }}.ingest.indexer import ingest
 from {{ cookiecutter.package_name }}.pipeline import Pipeline
 from {{ cookiecutter.package_name }}.retrieval.store import LocalStore, live_version
-from tests.conftest import PDF_LINES, make_pdf
 
 
 def test_reingest_embeds_only_changed_documents(corpus: Path, tmp_path: Path, embedder):
@@ -19,14 +19,18 @@ def test_reingest_embeds_only_changed_documents(corpus: Path, tmp_path: Path, em
     first = ingest(corpus, settings, embedder)
     assert first.documents == 4 and first.embedded_chunks == first.chunks > 0
     assert sorted(LocalStore(settings.index_dir).manifest["documents"]) == [
-        "faq/shipping.html", "guides/hose.pdf", "guides/kettle.md", "guides/lamp.txt",
+        "faq/shipping.html",
+        "guides/hose.pdf",
+        "guides/kettle.md",
+        "guides/lamp.txt",
     ]
 
     again = ingest(corpus, settings, embedder)
     assert again.embedded_chunks == 0 and len(again.unchanged) == 4
 
     (corpus / "guides" / "lamp.txt").write_text(
-        "Orbit Desk Lamp Manual\n\nBulbs\nThe LED module OL-330 lasts 40,000 hours.\n", encoding="utf-8"
+        "Orbit Desk Lamp Manual\n\nBulbs\nThe LED module OL-330 lasts 40,000 hours.\n",
+        encoding="utf-8",
     )
     (corpus / "faq" / "shipping.html").unlink()
     third = ingest(corpus, settings, embedder)
@@ -34,7 +38,11 @@ def test_reingest_embeds_only_changed_documents(corpus: Path, tmp_path: Path, em
     assert third.removed == ["faq/shipping.html"]
     assert third.embedded_chunks == 1
     store = LocalStore(settings.index_dir)
-    assert {c.doc_id for c in store.chunks} == {"guides/hose.pdf", "guides/kettle.md", "guides/lamp.txt"}
+    assert {c.doc_id for c in store.chunks} == {
+        "guides/hose.pdf",
+        "guides/kettle.md",
+        "guides/lamp.txt",
+    }
     assert any("OL-330" in c.text for c in store.chunks)
 
 
@@ -50,7 +58,9 @@ def test_bad_files_are_skipped_and_listed_the_rest_indexed(corpus: Path, tmp_pat
     assert "unsupported" in reasons["diagram.png"]
 
 
-def test_missing_or_empty_folder_is_an_error_and_keeps_the_index(corpus: Path, tmp_path: Path, embedder):
+def test_missing_or_empty_folder_is_an_error_and_keeps_the_index(
+    corpus: Path, tmp_path: Path, embedder
+):
     settings = Settings(index_dir=tmp_path / "index")
     ingest(corpus, settings, embedder)
     version = live_version(settings.index_dir)

@@ -4,6 +4,7 @@ import json
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import ClassVar
 
 import pytest
 
@@ -16,7 +17,7 @@ REPLY = "The Zephyr kettle is covered for 3 years [1]."
 
 class FakeLLM(BaseHTTPRequestHandler):
     behaviour = "ok"
-    requests: list[dict] = []
+    requests: ClassVar[list[dict]] = []
 
     def log_message(self, *args) -> None:
         pass
@@ -35,17 +36,39 @@ class FakeLLM(BaseHTTPRequestHandler):
             self.send_header("Content-Type", "text/event-stream")
             self.end_headers()
             for word in REPLY.split(" "):
-                chunk = {"id": "c1", "object": "chat.completion.chunk", "created": 0, "model": body["model"],
-                         "choices": [{"index": 0, "delta": {"content": word + " "}, "finish_reason": None}]}
+                chunk = {
+                    "id": "c1",
+                    "object": "chat.completion.chunk",
+                    "created": 0,
+                    "model": body["model"],
+                    "choices": [
+                        {"index": 0, "delta": {"content": word + " "}, "finish_reason": None}
+                    ],
+                }
                 self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
-            usage = {"id": "c1", "object": "chat.completion.chunk", "created": 0, "model": body["model"], "choices": [],
-                     "usage": {"prompt_tokens": 120, "completion_tokens": 11, "total_tokens": 131}}
+            usage = {
+                "id": "c1",
+                "object": "chat.completion.chunk",
+                "created": 0,
+                "model": body["model"],
+                "choices": [],
+                "usage": {"prompt_tokens": 120, "completion_tokens": 11, "total_tokens": 131},
+            }
             self.wfile.write(f"data: {json.dumps(usage)}\n\ndata: [DONE]\n\n".encode())
             return
         content = "NOT_IN_DOCUMENTS" if "moon" in json.dumps(body) else REPLY
         payload = {
-            "id": "c1", "object": "chat.completion", "created": 0, "model": body["model"],
-            "choices": [{"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": "stop"}],
+            "id": "c1",
+            "object": "chat.completion",
+            "created": 0,
+            "model": body["model"],
+            "choices": [
+                {
+                    "index": 0,
+                    "message": {"role": "assistant", "content": content},
+                    "finish_reason": "stop",
+                }
+            ],
             "usage": {"prompt_tokens": 120, "completion_tokens": 11, "total_tokens": 131},
         }
         data = json.dumps(payload).encode()
@@ -69,10 +92,15 @@ def server() -> Iterator[str]:
 def pipeline(server: str, built_index: Settings, embedder) -> Pipeline:
     FakeLLM.behaviour = "ok"
     FakeLLM.requests.clear()
-    settings = built_index.model_copy(update={
-        "llm_provider": "openai-compatible", "llm_base_url": server, "llm_model": "test-model",
-        "llm_max_retries": 0, "llm_timeout_s": 5.0,
-    })
+    settings = built_index.model_copy(
+        update={
+            "llm_provider": "openai-compatible",
+            "llm_base_url": server,
+            "llm_model": "test-model",
+            "llm_max_retries": 0,
+            "llm_timeout_s": 5.0,
+        }
+    )
     return Pipeline(settings, LocalStore(settings.index_dir), embedder)
 
 
@@ -96,7 +124,9 @@ def test_streaming_yields_tokens_then_the_result(pipeline: Pipeline):
 
 
 def test_model_declining_is_a_refusal(pipeline: Pipeline):
-    data = pipeline.ask("Which kettle descaling advice applies on the moon?", mode="hybrid").to_json()
+    data = pipeline.ask(
+        "Which kettle descaling advice applies on the moon?", mode="hybrid"
+    ).to_json()
     assert data["refused"] is True and data["reason"] == "llm_declined"
 
 

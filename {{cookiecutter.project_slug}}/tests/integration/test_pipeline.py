@@ -12,7 +12,9 @@ from {{ cookiecutter.package_name }}.retrieval.store import LocalStore
 
 @pytest.fixture(scope="module")
 def pipeline(built_index: Settings, embedder) -> Pipeline:
-    return Pipeline(built_index, LocalStore(built_index.index_dir), embedder, None, "no reranker in this test")
+    return Pipeline(
+        built_index, LocalStore(built_index.index_dir), embedder, None, "no reranker in this test"
+    )
 
 
 @pytest.mark.parametrize("mode", MODES)
@@ -63,7 +65,12 @@ def test_unknown_identifier_is_refused(pipeline: Pipeline):
 
 @pytest.mark.parametrize(
     ("question", "mode", "k", "message"),
-    [("   ", None, None, "empty"), ("x" * 5000, None, None, "limit"), ("ok?", "keyword", None, "unknown mode"), ("ok?", None, 99, "between")],
+    [
+        ("   ", None, None, "empty"),
+        ("x" * 5000, None, None, "limit"),
+        ("ok?", "keyword", None, "unknown mode"),
+        ("ok?", None, 99, "between"),
+    ],
 )
 def test_bad_questions_get_clear_errors(pipeline: Pipeline, question, mode, k, message):
     with pytest.raises(QuestionError, match=message):
@@ -75,8 +82,13 @@ def build_tiny_cross_encoder(path: Path, embedder) -> Path:
     from transformers import BertConfig, BertForSequenceClassification
 
     config = BertConfig(
-        vocab_size=embedder.tokenizer.vocab_size, hidden_size=32, num_hidden_layers=2,
-        num_attention_heads=2, intermediate_size=64, max_position_embeddings=512, num_labels=1,
+        vocab_size=embedder.tokenizer.vocab_size,
+        hidden_size=32,
+        num_hidden_layers=2,
+        num_attention_heads=2,
+        intermediate_size=64,
+        max_position_embeddings=512,
+        num_labels=1,
     )
     BertForSequenceClassification(config).save_pretrained(path)
     embedder.tokenizer.save_pretrained(path)
@@ -91,5 +103,7 @@ def test_cross_encoder_path_reranks(built_index: Settings, embedder, tmp_path: P
     assert result.retrieval.reranked is True
     hits = result.retrieval.hits
     assert all("rerank" in h.scores and "fused" in h.scores for h in hits)
-    assert [h.scores["rerank"] for h in hits] == sorted((h.scores["rerank"] for h in hits), reverse=True)
+    assert [h.scores["rerank"] for h in hits] == sorted(
+        (h.scores["rerank"] for h in hits), reverse=True
+    )
     assert "rerank" in result.timings.ms

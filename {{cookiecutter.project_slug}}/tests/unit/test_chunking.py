@@ -10,7 +10,18 @@ def _doc(text: str, title: str = "A title") -> Document:
 
 def _random_text(seed: int, sentences: int) -> str:
     rng = random.Random(seed)
-    words = "valve pressure HX-4200 calibration E104 logger firmware v3.4.1 alarm flow".split()
+    words = [
+        "valve",
+        "pressure",
+        "HX-4200",
+        "calibration",
+        "E104",
+        "logger",
+        "firmware",
+        "v3.4.1",
+        "alarm",
+        "flow",
+    ]
     out = []
     for _ in range(sentences):
         n = rng.choice([3, 8, 20, 60, 400])  # includes sentences longer than a chunk
@@ -24,7 +35,11 @@ def test_no_chunk_exceeds_the_embedder_window(embedder):
     long_title = "Very long title " * 40
     for seed in range(5):
         chunks = chunk_document(
-            _doc(_random_text(seed, 40), title=long_title), counter, 200, 40, embedder.max_seq_length
+            _doc(_random_text(seed, 40), title=long_title),
+            counter,
+            200,
+            40,
+            embedder.max_seq_length,
         )
         assert chunks
         for chunk in chunks:
@@ -58,5 +73,8 @@ def test_chunks_do_not_cross_sections(embedder):
         "d.md", "T", "md", "0" * 64, [Section("One", "Alpha beta."), Section("Two", "Gamma delta.")]
     )
     chunks = chunk_document(doc, counter, 200, 40, embedder.max_seq_length)
-    assert [(c.section, c.text) for c in chunks] == [("One", "Alpha beta."), ("Two", "Gamma delta.")]
+    assert [(c.section, c.text) for c in chunks] == [
+        ("One", "Alpha beta."),
+        ("Two", "Gamma delta."),
+    ]
     assert chunks[0].indexed_text == "T - One\nAlpha beta."

@@ -11,7 +11,12 @@ def test_yaml_file_then_environment_then_arguments(tmp_path: Path, monkeypatch: 
     config.write_text("top_k: 7\nrrf_k: 10\nfusion: weighted\n", encoding="utf-8")
     monkeypatch.setenv("RAG_RRF_K", "20")
     settings = load_settings(config, candidates=30)
-    assert (settings.top_k, settings.rrf_k, settings.fusion, settings.candidates) == (7, 20, "weighted", 30)
+    assert (settings.top_k, settings.rrf_k, settings.fusion, settings.candidates) == (
+        7,
+        20,
+        "weighted",
+        30,
+    )
 
 
 def test_invalid_values_are_rejected():

@@ -1,15 +1,20 @@
 from pathlib import Path
 
 import pytest
+from tests.conftest import PDF_LINES, make_pdf, write_corpus
 
 from {{ cookiecutter.package_name }}.ingest.loaders import SkipDocument, discover, load_document
-from tests.conftest import PDF_LINES, make_pdf, write_corpus
 
 
 def test_each_format_gives_title_sections_and_stable_id(tmp_path: Path):
     root = write_corpus(tmp_path)
     docs = {p.relative_to(root).as_posix(): load_document(p, root) for p in discover(root)}
-    assert set(docs) == {"faq/shipping.html", "guides/hose.pdf", "guides/kettle.md", "guides/lamp.txt"}
+    assert set(docs) == {
+        "faq/shipping.html",
+        "guides/hose.pdf",
+        "guides/kettle.md",
+        "guides/lamp.txt",
+    }
 
     md = docs["guides/kettle.md"]
     assert md.doc_id == "guides/kettle.md" and md.format == "md"

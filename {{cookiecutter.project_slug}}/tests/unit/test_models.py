@@ -31,6 +31,8 @@ def test_missing_model_says_what_to_do(tmp_path: Path):
 
 
 def test_absent_reranker_is_reported_not_raised(tmp_path: Path):
-    reranker, reason = load_reranker(Settings(models_dir=tmp_path, reranker="org/absent-cross-encoder"))
+    reranker, reason = load_reranker(
+        Settings(models_dir=tmp_path, reranker="org/absent-cross-encoder")
+    )
     assert reranker is None
     assert reason and "org/absent-cross-encoder" in reason

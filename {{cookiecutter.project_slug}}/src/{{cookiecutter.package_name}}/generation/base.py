@@ -42,5 +42,7 @@ def cited_numbers(text: str) -> list[int]:
     return seen
 
 
-def refusal(reason: str, evidence: dict[str, float] | None = None, provider: str = "extractive") -> Answer:
+def refusal(
+    reason: str, evidence: dict[str, float] | None = None, provider: str = "extractive"
+) -> Answer:
     return Answer(REFUSAL_TEXT, True, [], reason, provider, {}, evidence or {})

@@ -50,7 +50,9 @@ class OpenAICompatibleGenerator:
         try:
             return self.client.chat.completions.create(**kwargs)
         except OpenAIError as exc:
-            raise ProviderError(f"LLM provider failed: {type(exc).__name__}: {exc}".splitlines()[0]) from exc
+            raise ProviderError(
+                f"LLM provider failed: {type(exc).__name__}: {exc}".splitlines()[0]
+            ) from exc
 
     def _finish(self, text: str, hits: list[Hit], usage: dict[str, Any]) -> Answer:
         text = text.strip()
@@ -59,7 +61,9 @@ class OpenAICompatibleGenerator:
             answer.usage = usage
             return answer
         valid = [n for n in cited_numbers(text) if 1 <= n <= len(hits)]
-        citations = [Citation(n, hits[n - 1].chunk.doc_id, hits[n - 1].chunk.chunk_id) for n in valid]
+        citations = [
+            Citation(n, hits[n - 1].chunk.doc_id, hits[n - 1].chunk.chunk_id) for n in valid
+        ]
         notes = [] if citations else ["the model cited no passage"]
         return Answer(text, False, citations, None, self.provider, usage, {}, notes)
 

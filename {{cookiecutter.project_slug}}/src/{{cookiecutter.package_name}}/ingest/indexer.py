@@ -151,9 +151,7 @@ def ingest(
         if progress:
             progress("embed", min(start + batch, len(todo)), len(todo))
     report.embedded_chunks = len(todo)
-    report.embedding_tokens = sum(
-        documents[d]["tokens"] for d in (*report.new, *report.changed)
-    )
+    report.embedding_tokens = sum(documents[d]["tokens"] for d in (*report.new, *report.changed))
     report.removed = sorted(set(old_docs) - set(documents) - {d for d, _ in report.skipped})
 
     matrix = (

@@ -176,7 +176,9 @@ def load_pdf(data: bytes, path: Path) -> tuple[str, list[Section]]:
     except SkipDocument:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
-        raise SkipDocument(f"unreadable PDF ({type(exc).__name__}: {exc})".splitlines()[0]) from None
+        raise SkipDocument(
+            f"unreadable PDF ({type(exc).__name__}: {exc})".splitlines()[0]
+        ) from None
     text = "\n\n".join(pages)
     if not text.strip():
         raise SkipDocument("PDF has no text layer (scanned?); run OCR first")
@@ -184,7 +186,14 @@ def load_pdf(data: bytes, path: Path) -> tuple[str, list[Section]]:
     return (str(meta_title).strip() or title), sections
 
 
-FORMATS = {".md": "md", ".markdown": "md", ".txt": "txt", ".html": "html", ".htm": "html", ".pdf": "pdf"}
+FORMATS = {
+    ".md": "md",
+    ".markdown": "md",
+    ".txt": "txt",
+    ".html": "html",
+    ".htm": "html",
+    ".pdf": "pdf",
+}
 LOADERS = {
     ".md": load_markdown,
     ".markdown": load_markdown,

@@ -1,0 +1,86 @@
+"""Bake every interacting option combination and check exactly what comes out."""
+
+import json
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT, bake, combo_id, load_hook, option_combinations
+
+TEMPLATE = ROOT / "{{cookiecutter.project_slug}}"
+post = load_hook("post_gen_project")
+COMBOS = option_combinations()
+
+
+def expected_files(combo: dict[str, str], package: str) -> set[str]:
+    """Every template file under its rendered name, minus what the options prune."""
+    files = set()
+    for path in TEMPLATE.rglob("*"):
+        if path.is_file() and "__pycache__" not in path.parts:
+            files.add(path.relative_to(TEMPLATE).as_posix().replace("{{cookiecutter.package_name}}", package))
+    for rel in post.files_to_remove(combo):
+        files = {f for f in files if f != rel and not f.startswith(rel + "/")}
+    return files | {".cookiecutter.json"}
+
+
+def baked_files(project: Path) -> set[str]:
+    return {p.relative_to(project).as_posix() for p in project.rglob("*") if p.is_file()}
+
+
+def test_combinations_cover_every_option_value():
+    for key in ("llm_provider", "include_sample_data", "license", "python_version"):
+        values = {c[key] for c in COMBOS}
+        assert values == set(json.loads((ROOT / "cookiecutter.json").read_text())[key])
+
+
+@pytest.mark.parametrize("combo", COMBOS, ids=combo_id)
+def test_bake_combination(tmp_path: Path, combo: dict[str, str]):
+    project = bake(tmp_path, project_name="Acme Docs Bot", **combo)
+    assert project.name == "acme-docs-bot"
+    package = "acme_docs_bot"
+
+    assert baked_files(project) == expected_files(combo, package)
+    has_sample = combo["include_sample_data"] == "yes"
+    assert (project / "data" / "sample").is_dir() == has_sample
+    assert (project / "data" / "golden" / "golden.jsonl").is_file() == has_sample
+
+    for path in project.rglob("*"):
+        if path.is_file() and path.suffix not in {".pdf", ".png"}:
+            text = path.read_text(encoding="utf-8")
+            assert "{{" not in text and "{%" not in text, f"unrendered Jinja in {path}"
+            assert "cookiecutter." not in text or path.name == ".cookiecutter.json", path
+
+    pyproject = tomllib.loads((project / "pyproject.toml").read_text())
+    assert pyproject["project"]["name"] == "acme-docs-bot"
+    assert pyproject["project"]["scripts"] == {package: f"{package}.cli:main"}
+    assert pyproject["project"]["requires-python"].startswith(f">={combo['python_version']}")
+
+    answers = json.loads((project / ".cookiecutter.json").read_text())
+    assert {k: answers[k] for k in combo} == combo
+    assert not any(k.startswith("_") and k != "_template" for k in answers)
+
+    licence = (project / "LICENSE").read_text()
+    marker = {"MIT": "MIT License", "Apache-2.0": "Apache License", "BSD-3-Clause": "BSD 3-Clause"}
+    assert marker[combo["license"]] in licence
+
+    settings = (project / "configs" / "settings.yaml").read_text()
+    assert f"llm_provider: {combo['llm_provider']}" in settings
+
+    lint = subprocess.run(
+        [sys.executable, "-m", "ruff", "check", "--no-cache", "src", "tests"],
+        cwd=project, capture_output=True, text=True,
+    )
+    assert lint.returncode == 0, lint.stdout + lint.stderr
+    compiled = subprocess.run(
+        [sys.executable, "-m", "compileall", "-q", "src", "tests"], cwd=project, capture_output=True, text=True
+    )
+    assert compiled.returncode == 0, compiled.stdout
+
+
+def test_make_help_lists_documented_targets(default_project: Path):
+    out = subprocess.run(["make"], cwd=default_project, capture_output=True, text=True, check=True).stdout
+    for target in ("setup", "models", "ingest", "demo", "test", "lint"):
+        assert f"  {target}" in out.replace("\x1b[36m", "  ").replace("\x1b[0m", "")
