@@ -66,6 +66,12 @@ class Settings(BaseSettings):
     candidates: int = Field(50, ge=1, le=500, description="Candidates each retriever contributes.")
     fusion: Literal["rrf", "weighted"] = Field("rrf")
     rrf_k: int = Field(60, ge=1, description="RRF constant: score = sum 1 / (rrf_k + rank).")
+    identifier_bm25_weight: float = Field(
+        2.0,
+        ge=1.0,
+        le=10.0,
+        description="RRF weight of BM25 when the query names a known identifier.",
+    )
     bm25_weight: float = Field(0.5, ge=0.0, le=1.0, description="Weighted fusion: BM25 share.")
     rerank_candidates: int = Field(20, ge=1, le=200, description="Fused chunks re-ranked.")
     rerank_max_length: int = Field(256, ge=32, le=512)
@@ -81,16 +87,16 @@ class Settings(BaseSettings):
     llm_temperature: float = Field(0.0, ge=0.0, le=2.0)
     answer_sentences: int = Field(3, ge=1, le=10, description="Extractive: sentences per answer.")
     refusal_threshold: float = Field(
-        0.35,
+        0.30,
         ge=-1.0,
         le=1.0,
         description="Refuse when the best evidence score is below this (see docs/evaluation.md).",
     )
-    min_term_coverage: float = Field(
-        0.5,
+    min_identifier_coverage: float = Field(
+        1.0,
         ge=0.0,
         le=1.0,
-        description="Refuse when less than this share of the question's rare terms is found in the evidence.",
+        description="Refuse when less than this share of the question's identifiers (E104, HX-4200) is in the evidence.",
     )
     max_question_chars: int = Field(2000, ge=10)
 

@@ -175,7 +175,7 @@ class Pipeline:
         s = self.settings
         if (
             evidence["dense"] < s.refusal_threshold
-            or evidence["identifier_coverage"] < s.min_term_coverage
+            or evidence["identifier_coverage"] < s.min_identifier_coverage
         ):
             return refusal("insufficient_evidence", evidence), vector, evidence
         return None, vector, evidence

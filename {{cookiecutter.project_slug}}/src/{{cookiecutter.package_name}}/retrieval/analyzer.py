@@ -15,7 +15,44 @@ from bm25s.stopwords import STOPWORDS_EN
 
 _TOKEN = re.compile(r"[^\W_]+(?:[-_./:][^\W_]+)*")
 _SEPARATORS = re.compile(r"[-_./:]")
-_STOPWORDS = frozenset(STOPWORDS_EN)
+# Question words carry no topic: without them a question matches on what it asks about.
+_QUESTION_WORDS = {
+    "am",
+    "can",
+    "could",
+    "did",
+    "do",
+    "does",
+    "get",
+    "got",
+    "how",
+    "i",
+    "i'm",
+    "many",
+    "may",
+    "me",
+    "might",
+    "much",
+    "must",
+    "my",
+    "our",
+    "shall",
+    "should",
+    "us",
+    "we",
+    "what",
+    "when",
+    "where",
+    "which",
+    "who",
+    "whom",
+    "whose",
+    "why",
+    "would",
+    "you",
+    "your",
+}
+_STOPWORDS = frozenset(STOPWORDS_EN) | _QUESTION_WORDS
 _stemmer = Stemmer.Stemmer("english")
 
 
@@ -37,3 +74,11 @@ def analyze(text: str) -> list[str]:
             if (len(part) > 1 or part.isdigit()) and part not in _STOPWORDS:
                 terms.append(_stem(part))
     return terms
+
+
+def identifiers(text: str) -> set[str]:
+    """Terms that name a thing exactly: start with a letter and contain a digit (E104, hx-4200).
+
+    Quantities such as ``2am`` or ``96`` are not identifiers.
+    """
+    return {t for t in analyze(text) if t[0].isalpha() and any(ch.isdigit() for ch in t)}

@@ -8,17 +8,24 @@ from typing import TypeVar
 T = TypeVar("T", bound=Hashable)
 
 
-def rrf(rankings: Sequence[Sequence[tuple[T, float]]], k: int = 60) -> list[tuple[T, float]]:
-    """Reciprocal rank fusion (Cormack et al. 2009): score(d) = sum over lists of 1 / (k + rank).
+def rrf(
+    rankings: Sequence[Sequence[tuple[T, float]]],
+    k: int = 60,
+    weights: Sequence[float] | None = None,
+) -> list[tuple[T, float]]:
+    """Reciprocal rank fusion (Cormack et al. 2009): score(d) = sum of w / (k + rank).
 
-    Ranks start at 1. Ties are broken by the item's best rank, then by first appearance, so the
+    Ranks start at 1; ``weights`` (default all 1) scale each list's contribution. Ties are broken by the item's best rank, then by first appearance, so the
     result does not depend on the order of ``rankings``.
     """
     scores: dict[T, float] = {}
     best_rank: dict[T, int] = {}
-    for ranking in rankings:
+    weights = weights if weights is not None else [1.0] * len(rankings)
+    if len(weights) != len(rankings):
+        raise ValueError("one weight per ranking")
+    for ranking, weight in zip(rankings, weights, strict=True):
         for rank, (item, _score) in enumerate(ranking, start=1):
-            scores[item] = scores.get(item, 0.0) + 1.0 / (k + rank)
+            scores[item] = scores.get(item, 0.0) + weight / (k + rank)
             best_rank[item] = min(best_rank.get(item, rank), rank)
     return sorted(scores.items(), key=lambda kv: (-kv[1], best_rank[kv[0]], str(kv[0])))
 

@@ -9,6 +9,7 @@ import numpy as np
 
 from ..ingest.chunking import Chunk
 from ..timing import Timings
+from .analyzer import identifiers
 from .fusion import rrf, weighted
 from .store import ChunkStore
 
@@ -51,6 +52,39 @@ class HybridRetriever:
         self.reranker = reranker
         self.reranker_note = reranker_note
 
+    def _names_known_identifier(self, query: str) -> bool:
+        """True when the query names an identifier (E104, HX-4200) that the corpus contains.
+
+        Exact identifiers are what BM25 is good at and embeddings blur, so such queries give the
+        BM25 ranking more weight in fusion.
+        """
+        return any(self.store.has_term(term) for term in identifiers(query))
+
+    def _complete(
+        self,
+        query: str,
+        vector: np.ndarray | None,
+        bm25: list[tuple[int, float]],
+        dense: list[tuple[int, float]],
+    ) -> tuple[list[tuple[int, float]], list[tuple[int, float]]]:
+        """Score every candidate with both retrievers, so fusion sees two rankings of one pool.
+
+        Without this, a chunk that BM25 ranks first for an exact identifier but that falls
+        outside the dense top-N gets half the fused credit of mediocre chunks found by both.
+        Chunks with no query term (BM25 score 0) stay out of the BM25 ranking.
+        """
+        pool = sorted({row for row, _ in bm25} | {row for row, _ in dense})
+        if not pool or vector is None:
+            return bm25, dense
+        lexical = self.store.bm25_scores(query, pool)
+        semantic = self.store.dense_scores(vector, pool)
+        full_bm25 = sorted(
+            ((r, x) for r, x in zip(pool, lexical, strict=True) if x > 0),
+            key=lambda t: (-t[1], t[0]),
+        )
+        full_dense = sorted(zip(pool, semantic, strict=True), key=lambda t: (-t[1], t[0]))
+        return full_bm25, full_dense
+
     def search(self, query: str, mode: str, k: int, timings: Timings) -> Retrieval:
         s = self.settings
         use_bm25 = mode != "dense"
@@ -69,25 +103,29 @@ class HybridRetriever:
             with timings.stage("dense"):
                 dense = self.store.dense(vector, s.candidates)
         scores: dict[int, dict[str, float]] = {}
-        for row, score in bm25:
-            scores.setdefault(row, {})["bm25"] = score
-        for row, score in dense:
-            scores.setdefault(row, {})["dense"] = score
         if mode == "bm25":
             ranked = bm25
         elif mode == "dense":
             ranked = dense
         else:
             with timings.stage("fuse"):
+                bm25, dense = self._complete(query, vector, bm25, dense)
                 if s.fusion == "rrf":
-                    ranked = rrf([bm25, dense], k=s.rrf_k)
+                    lexical = (
+                        s.identifier_bm25_weight if self._names_known_identifier(query) else 1.0
+                    )
+                    ranked = rrf([bm25, dense], k=s.rrf_k, weights=[lexical, 1.0])
                 else:
                     ranked = weighted([bm25, dense], [s.bm25_weight, 1.0 - s.bm25_weight])
             for row, score in ranked:
-                scores[row]["fused"] = score
+                scores.setdefault(row, {})["fused"] = score
         timings.ms["retrieve"] = sum(
             timings.ms.get(x, 0.0) for x in ("embed_query", "bm25", "dense", "fuse")
         )
+        for row, score in bm25:
+            scores.setdefault(row, {})["bm25"] = score
+        for row, score in dense:
+            scores.setdefault(row, {})["dense"] = score
         notes: list[str] = []
         reranked = False
         if mode == "hybrid+rerank":

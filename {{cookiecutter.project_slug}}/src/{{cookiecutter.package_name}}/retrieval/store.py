@@ -43,6 +43,8 @@ class ChunkStore(Protocol):
 
     def bm25_scores(self, query: str, ids: list[int]) -> list[float]: ...
 
+    def has_term(self, term: str) -> bool: ...
+
 
 def _sha256(path: Path) -> str:
     digest = hashlib.sha256()
@@ -194,6 +196,9 @@ class LocalStore:
 
     def bm25(self, query: str, n: int) -> list[tuple[int, float]]:
         return _top(self._bm25_all(query), n)
+
+    def has_term(self, term: str) -> bool:
+        return term in self.bm25_index.vocab_dict
 
     def bm25_scores(self, query: str, ids: list[int]) -> list[float]:
         scores = self._bm25_all(query)
