@@ -30,6 +30,17 @@ ConfigOpt = Annotated[
     typer.Option("--config", help="YAML settings file (default configs/settings.yaml)."),
 ]
 IndexOpt = Annotated[Path | None, typer.Option("--index", help="Index folder (default index/).")]
+
+
+def _mode(value: str | None) -> str | None:
+    if value is not None and value not in MODES:
+        raise typer.BadParameter(f"use one of {', '.join(MODES)}")
+    return value
+
+
+ModeOpt = Annotated[
+    str | None, typer.Option("--mode", callback=_mode, help=f"One of {', '.join(MODES)}.")
+]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object instead of text.")]
 
 EXIT_ERROR = 1
@@ -56,12 +67,6 @@ def load_pipeline(settings: Settings, with_reranker: bool = True) -> Any:
     from .pipeline import Pipeline
 
     return Pipeline.load(settings, with_reranker=with_reranker)
-
-
-def _mode(value: str | None) -> str | None:
-    if value is not None and value not in MODES:
-        raise typer.BadParameter(f"use one of {', '.join(MODES)}")
-    return value
 
 
 @app.command()
@@ -123,9 +128,7 @@ def search(
     query: Annotated[str, typer.Argument(help="What to look for.")],
     index: IndexOpt = None,
     k: Annotated[int, typer.Option("--k", min=1, max=50, help="Results to show.")] = 5,
-    mode: Annotated[
-        str | None, typer.Option("--mode", callback=_mode, help=f"One of {', '.join(MODES)}.")
-    ] = None,
+    mode: ModeOpt = None,
     config: ConfigOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -167,9 +170,7 @@ def _latency_line(latency: dict[str, float]) -> str:
 def ask(
     question: Annotated[str, typer.Argument(help="A question about the documents.")],
     index: IndexOpt = None,
-    mode: Annotated[
-        str | None, typer.Option("--mode", callback=_mode, help=f"One of {', '.join(MODES)}.")
-    ] = None,
+    mode: ModeOpt = None,
     k: Annotated[
         int | None, typer.Option("--k", min=1, max=50, help="Chunks given to the answerer.")
     ] = None,

@@ -8,7 +8,6 @@ and checked at load.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -21,6 +20,7 @@ import numpy as np
 
 from ..errors import IndexIncompatibleError, IndexMissingError
 from ..ingest.chunking import Chunk
+from ..models import sha256_file as _sha256
 from .analyzer import analyze
 
 INDEX_SCHEMA_VERSION = 1
@@ -44,14 +44,6 @@ class ChunkStore(Protocol):
     def bm25_scores(self, query: str, ids: list[int]) -> list[float]: ...
 
     def has_term(self, term: str) -> bool: ...
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _top(scores: np.ndarray, n: int) -> list[tuple[int, float]]:
