@@ -11,7 +11,12 @@ import shutil
 import sys
 from pathlib import Path
 
-SAMPLE_ONLY = ["data/sample", "data/golden/golden.jsonl", "tests/integration/test_sample_corpus.py"]
+SAMPLE_ONLY = [
+    "data/sample",
+    "data/golden/golden.jsonl",
+    "eval/thresholds.yaml",
+    "tests/integration/test_sample_corpus.py",
+]
 
 
 def files_to_remove(answers: dict[str, str]) -> list[str]:

@@ -28,3 +28,21 @@ def test_default_bake_demo_answers_with_citations(default_project: Path):
     assert "[1]" in demo.stdout
     assert "refused: false" in demo.stdout
     assert (default_project / "index" / "CURRENT").is_file()
+
+
+def test_default_bake_eval_passes_its_gate_and_fills_the_readme(default_project: Path):
+    import json
+    import time
+
+    started = time.monotonic()
+    done = make(default_project, "eval")
+    elapsed = time.monotonic() - started
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    report = json.loads((default_project / "reports" / "eval" / "latest" / "report.json").read_text())
+    assert {"schema_version", "golden", "retrieval", "refusal", "answers", "latency_ms"} <= set(report)
+    assert report["gate"]["checked"] > 0 and report["gate"]["breaches"] == []
+    hybrid = report["retrieval"]["hybrid"]["ndcg@10"]
+    assert hybrid >= max(report["retrieval"]["bm25"]["ndcg@10"], report["retrieval"]["dense"]["ndcg@10"])
+    readme = (default_project / "README.md").read_text()
+    assert f"| hybrid | {report['retrieval']['hybrid']['recall@5']:.3f} |" in readme
+    print(f"make eval took {elapsed:.0f} s")

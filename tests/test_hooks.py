@@ -62,7 +62,7 @@ def test_bake_with_bad_answers_stops_before_writing(tmp_path: Path, extra):
 def test_prune_removes_sample_files_only_when_asked(tmp_path: Path):
     for rel in post.SAMPLE_ONLY:
         target = tmp_path / rel
-        if rel.endswith((".jsonl", ".py")):
+        if Path(rel).suffix:
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text("x")
         else:

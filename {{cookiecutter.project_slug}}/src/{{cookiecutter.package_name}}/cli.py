@@ -45,6 +45,7 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object ins
 
 EXIT_ERROR = 1
 EXIT_PARTIAL = 3
+EXIT_GATE = 4
 
 
 def fail(message: str) -> typer.Exit:
@@ -197,6 +198,106 @@ def ask(
     for note in data["notes"]:
         out.print(f"note: {note}", highlight=False)
     out.print(_latency_line(data["latency_ms"]), highlight=False)
+
+
+@app.command("eval")
+def eval_command(
+    golden: Annotated[Path, typer.Option("--golden", help="Golden set (JSONL).")] = Path(
+        "data/golden/golden.jsonl"
+    ),
+    index: IndexOpt = None,
+    out_dir: Annotated[Path, typer.Option("--out", help="Reports folder.")] = Path("reports/eval"),
+    thresholds: Annotated[
+        Path | None,
+        typer.Option("--thresholds", help="Quality gate (YAML); omit to skip the gate."),
+    ] = None,
+    readme: Annotated[
+        Path | None, typer.Option("--readme", help="README whose results block to refresh.")
+    ] = None,
+    mode: ModeOpt = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Evaluate on a golden set: ablations, refusals, answer metrics, latency; apply the gate."""
+    from .eval.command import evaluate
+
+    settings = settings_from(config, index_dir=index, mode=mode)
+    try:
+        pipeline = load_pipeline(settings)
+        with Progress(
+            TextColumn("{task.description:<14}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=err,
+            transient=True,
+            disable=not err.is_terminal,
+        ) as progress:
+            tasks: dict[str, Any] = {}
+
+            def on_progress(stage: str, done: int, total: int) -> None:
+                if stage not in tasks:
+                    tasks[stage] = progress.add_task(stage, total=total)
+                progress.update(tasks[stage], completed=done, total=total)
+
+            outcome = evaluate(pipeline, golden, out_dir, thresholds, readme, on_progress)
+    except RagError as exc:
+        raise fail(str(exc)) from None
+    from .eval.report import retrieval_table
+
+    report = outcome.report
+    out.print(retrieval_table(report), highlight=False)
+    refusal = report["refusal"]
+    out.print(
+        f"refusals: unanswerable refused {refusal['unanswerable_refusal_rate']:.3f}, "
+        f"answerable wrongly refused {refusal['answerable_false_refusal_rate']:.3f}",
+        highlight=False,
+    )
+    for name, value in report["answers"].items():
+        out.print(f"{name}: {value:.3f}", highlight=False)
+    out.print(
+        "latency p95: "
+        + ", ".join(
+            f"{k} {v['p95']:.1f} ms" for k, v in report["latency_ms"].items() if "p95" in v
+        ),
+        highlight=False,
+    )
+    skipped = report["retrieval"].get("hybrid+rerank", {}).get("skipped")
+    if skipped:
+        out.print(f"note: hybrid+rerank skipped ({skipped})", highlight=False)
+    out.print(f"report: {outcome.run_dir}/report.md (also {out_dir}/latest/)", highlight=False)
+    if outcome.readme_updated:
+        out.print(f"results table refreshed in {readme}", highlight=False)
+    if thresholds and not thresholds.is_file():
+        out.print(
+            f"note: no gate applied, {thresholds} does not exist: run `make eval-baseline` to create it",
+            highlight=False,
+        )
+    if outcome.breaches:
+        for breach in outcome.breaches:
+            err.print(f"[bold red]gate:[/] {breach}", highlight=False)
+        raise typer.Exit(EXIT_GATE)
+
+
+@app.command("eval-baseline")
+def eval_baseline(
+    report: Annotated[
+        Path, typer.Option("--report", help="report.json to take the values from.")
+    ] = Path("reports/eval/latest/report.json"),
+    thresholds: Annotated[Path, typer.Option("--thresholds", help="File to write.")] = Path(
+        "eval/thresholds.yaml"
+    ),
+) -> None:
+    """Rewrite the gate's thresholds from a report, minus the stated margins."""
+    from .eval.gate import baseline, write_thresholds
+
+    if not report.is_file():
+        raise fail(f"{report} not found: run `eval` first")
+    values = baseline(json.loads(report.read_text(encoding="utf-8")))
+    write_thresholds(thresholds, values, str(report))
+    for kind, entries in values.items():
+        for path, bound in entries.items():
+            out.print(f"{kind} {path}: {bound}", highlight=False)
+    out.print(f"wrote {thresholds}", highlight=False)
 
 
 @app.command()

@@ -1,0 +1,1 @@
+"""Golden-set evaluation: retrieval ablations, answer quality, refusals, latency, a quality gate."""

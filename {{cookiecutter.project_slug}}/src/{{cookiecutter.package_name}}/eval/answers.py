@@ -1,0 +1,54 @@
+"""Answer-quality metrics from ragas that need no LLM, computed per question.
+
+Each metric is scored with ``single_turn_score`` on an explicit sample, so ragas never builds a
+default (paid) judge behind the caller's back. The golden format has reference answers and
+relevant document ids but no reference passages, so the ID-based context metrics are used rather
+than the passage-matching ``NonLLMContext*`` ones.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from typing import Any
+
+os.environ.setdefault("RAGAS_DO_NOT_TRACK", "true")
+
+_CITATION = re.compile(r"\s*\[\d{1,3}\]")
+
+
+def non_llm_metrics() -> list[Any]:
+    from ragas.metrics import (
+        IDBasedContextPrecision,
+        IDBasedContextRecall,
+        NonLLMStringSimilarity,
+        RougeScore,
+    )
+
+    return [
+        IDBasedContextPrecision(),
+        IDBasedContextRecall(),
+        RougeScore(),
+        NonLLMStringSimilarity(),
+    ]
+
+
+def score_answer(
+    metrics: list[Any],
+    question: str,
+    answer: str,
+    reference: str | None,
+    retrieved_doc_ids: list[str],
+    relevant_ids: list[str],
+) -> dict[str, float]:
+    """Scores for one answerable question; a refusal is scored as the answer it is."""
+    from ragas.dataset_schema import SingleTurnSample
+
+    sample = SingleTurnSample(
+        user_input=question,
+        response=_CITATION.sub("", answer).strip(),
+        reference=reference or "",
+        retrieved_context_ids=list[str | int](retrieved_doc_ids),
+        reference_context_ids=list[str | int](relevant_ids),
+    )
+    return {metric.name: float(metric.single_turn_score(sample)) for metric in metrics}

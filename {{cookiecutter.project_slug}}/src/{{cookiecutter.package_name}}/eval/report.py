@@ -1,0 +1,203 @@
+"""Writing an eval run: report.json, report.md, results.jsonl, config.json, plots; README table."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import time
+from pathlib import Path
+from typing import Any
+
+from ..config import MODES
+from .metrics import RETRIEVAL_METRICS
+
+README_START = "<!-- results:start -->"
+README_END = "<!-- results:end -->"
+
+
+def _fmt(value: Any) -> str:
+    return f"{value:.3f}" if isinstance(value, float) else str(value)
+
+
+def retrieval_table(report: dict[str, Any], with_ci: bool = True) -> str:
+    lines = [
+        "| mode | " + " | ".join(RETRIEVAL_METRICS) + " |",
+        "|---" * (len(RETRIEVAL_METRICS) + 1) + "|",
+    ]
+    for mode in MODES:
+        row = report["retrieval"].get(mode, {})
+        if "skipped" in row:
+            lines.append(
+                f"| {mode} | skipped: {row['skipped']} |" + " |" * (len(RETRIEVAL_METRICS) - 1)
+            )
+            continue
+        cells = []
+        for name in RETRIEVAL_METRICS:
+            cell = _fmt(row[name])
+            ci = report.get("ci95", {}).get(mode, {}).get(name)
+            if with_ci and ci:
+                cell += f" ({ci[0]:.3f}-{ci[1]:.3f})"
+            cells.append(cell)
+        lines.append(f"| {mode} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def markdown(report: dict[str, Any]) -> str:
+    g = report["golden"]
+    out = [
+        "# Evaluation report",
+        "",
+        f"Golden set `{g['path']}` (sha256 {g['sha256'][:12]}): {g['n']} questions, "
+        f"{g['answerable']} answerable, {g['unanswerable']} unanswerable. "
+        f"Index: {report['index']['documents']} documents, {report['index']['chunks']} chunks. "
+        f"Served mode: `{report['pipeline']['mode']}` (effective `{report['pipeline']['effective_mode']}`).",
+        "",
+        "## Retrieval (document level, answerable questions; 95% bootstrap interval)",
+        "",
+        retrieval_table(report),
+        "",
+        "## Refusals",
+        "",
+        "| unanswerable refused | answerable wrongly refused |",
+        "|---|---|",
+        f"| {report['refusal']['unanswerable_refusal_rate']:.3f} | "
+        f"{report['refusal']['answerable_false_refusal_rate']:.3f} |",
+        "",
+        "## Answers (ragas, no LLM; answerable questions, a refusal scores as given)",
+        "",
+        "| metric | value |",
+        "|---|---|",
+        *[f"| {k} | {v:.3f} |" for k, v in report["answers"].items()],
+        "",
+        f"LLM-judged metrics: {report['judge']}",
+        "",
+        "## By tag (served mode)",
+        "",
+        "| tag | n | nDCG@10 | answered | unanswerable refused |",
+        "|---|---|---|---|---|",
+    ]
+    for tag, entry in report["by_tag"].items():
+        out.append(
+            f"| {tag} | {entry['n']} | {_fmt(entry.get('ndcg@10', '-'))} | "
+            f"{_fmt(entry.get('answered_rate', '-'))} | {_fmt(entry.get('refusal_rate', '-'))} |"
+        )
+    out += [
+        "",
+        "## Latency per stage (ms, warm, one process)",
+        "",
+        "| stage | p50 | p95 |",
+        "|---|---|---|",
+    ]
+    for stage, value in report["latency_ms"].items():
+        if "skipped" in value:
+            out.append(f"| {stage} | skipped: {value['skipped']} | |")
+        else:
+            out.append(f"| {stage} | {value['p50']:.1f} | {value['p95']:.1f} |")
+    out += ["", "## Gate", ""]
+    gate = report.get("gate", {})
+    if gate.get("breaches"):
+        out += [f"- FAILED: {b}" for b in gate["breaches"]]
+    else:
+        out.append(f"Passed ({gate.get('checked', 0)} thresholds from `{gate.get('thresholds')}`).")
+    out += ["", "![metrics](metrics.png)", "", "![latency](latency.png)", ""]
+    return "\n".join(out)
+
+
+def plots(report: dict[str, Any], folder: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    modes = [m for m in MODES if "skipped" not in report["retrieval"].get(m, {"skipped": 1})]
+    fig, ax = plt.subplots(figsize=(9, 4.5))
+    width = 0.8 / max(1, len(modes))
+    x = np.arange(len(RETRIEVAL_METRICS))
+    for i, mode in enumerate(modes):
+        vals = [report["retrieval"][mode][m] for m in RETRIEVAL_METRICS]
+        cis = [report["ci95"][mode][m] for m in RETRIEVAL_METRICS]
+        err = [
+            [v - c[0] for v, c in zip(vals, cis, strict=True)],
+            [c[1] - v for v, c in zip(vals, cis, strict=True)],
+        ]
+        ax.bar(x + i * width, vals, width, yerr=err, capsize=3, label=mode)
+    ax.set_xticks(x + width * (len(modes) - 1) / 2, RETRIEVAL_METRICS)
+    ax.set_ylim(0, 1)
+    ax.set_ylabel("score (95% CI)")
+    ax.set_title("Retrieval by mode (document level)")
+    ax.legend(loc="lower right")
+    fig.tight_layout()
+    fig.savefig(folder / "metrics.png", dpi=110)
+    plt.close(fig)
+
+    stages = [s for s, v in report["latency_ms"].items() if "p50" in v]
+    fig, ax = plt.subplots(figsize=(9, 4))
+    x = np.arange(len(stages))
+    ax.bar(x - 0.2, [report["latency_ms"][s]["p50"] for s in stages], 0.4, label="p50")
+    ax.bar(x + 0.2, [report["latency_ms"][s]["p95"] for s in stages], 0.4, label="p95")
+    ax.set_xticks(x, stages)
+    ax.set_ylabel("ms")
+    ax.set_title("Latency per stage")
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(folder / "latency.png", dpi=110)
+    plt.close(fig)
+
+
+def write_run(
+    out_dir: Path, report: dict[str, Any], rows: list[dict[str, Any]], config: dict[str, Any]
+) -> Path:
+    """Write a timestamped run folder and refresh ``latest/``; return the run folder."""
+    run = out_dir / time.strftime("%Y%m%dT%H%M%S", time.gmtime())
+    suffix = 1
+    while run.exists():
+        run = out_dir / f"{run.name.split('_')[0]}_{suffix}"
+        suffix += 1
+    run.mkdir(parents=True)
+    (run / "report.json").write_text(json.dumps(report, indent=2), encoding="utf-8")
+    (run / "report.md").write_text(markdown(report), encoding="utf-8")
+    (run / "config.json").write_text(json.dumps(config, indent=2, default=str), encoding="utf-8")
+    with (run / "results.jsonl").open("w", encoding="utf-8") as fh:
+        for row in rows:
+            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+    plots(report, run)
+    latest = out_dir / "latest"
+    tmp = out_dir / ".latest.tmp"
+    shutil.rmtree(tmp, ignore_errors=True)
+    shutil.copytree(run, tmp)
+    shutil.rmtree(latest, ignore_errors=True)
+    tmp.rename(latest)
+    return run
+
+
+def readme_block(report: dict[str, Any]) -> str:
+    g = report["golden"]
+    lines = [
+        README_START,
+        f"Measured by `make eval` on {g['n']} golden questions ({g['answerable']} answerable, "
+        f"{g['unanswerable']} unanswerable) over {report['index']['documents']} documents "
+        f"({report['index']['chunks']} chunks). Document-level retrieval, answerable questions:",
+        "",
+        retrieval_table(report, with_ci=False),
+        "",
+        f"Refusals: {report['refusal']['unanswerable_refusal_rate']:.3f} of unanswerable questions refused, "
+        f"{report['refusal']['answerable_false_refusal_rate']:.3f} of answerable questions wrongly refused. "
+        f"Latency (warm, one process): retrieve p95 {report['latency_ms']['retrieve']['p95']:.1f} ms, "
+        f"total p95 {report['latency_ms']['total']['p95']:.1f} ms.",
+        README_END,
+    ]
+    return "\n".join(lines)
+
+
+def update_readme(readme: Path, report: dict[str, Any]) -> bool:
+    """Replace the results block in ``readme``; False when the file has no block."""
+    if not readme.is_file():
+        return False
+    text = readme.read_text(encoding="utf-8")
+    pattern = re.compile(re.escape(README_START) + ".*?" + re.escape(README_END), re.S)
+    if not pattern.search(text):
+        return False
+    readme.write_text(pattern.sub(lambda _: readme_block(report), text), encoding="utf-8")
+    return True

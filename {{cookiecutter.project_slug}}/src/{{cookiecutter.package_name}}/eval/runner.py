@@ -1,0 +1,149 @@
+"""Run a golden set through the pipeline: the served answers, then each retrieval mode."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from ..config import MODES
+from ..timing import STAGES
+from .answers import non_llm_metrics, score_answer
+from .golden import GoldenItem
+from .metrics import RETRIEVAL_METRICS, dedupe, retrieval_scores
+from .stats import bootstrap_ci, percentiles
+
+if TYPE_CHECKING:
+    from ..pipeline import Pipeline
+
+SCHEMA_VERSION = 1
+RANKING_DEPTH = 50  # chunks fetched per query before mapping to documents
+WARMUP = "What do these documents cover?"
+
+Progress = Callable[[str, int, int], None]
+
+
+def _mean(values: list[float]) -> float:
+    return float(np.mean(values)) if values else 0.0
+
+
+def effective_mode(pipeline: Pipeline, mode: str) -> str:
+    """The mode actually served: hybrid+rerank without a reranker serves hybrid."""
+    return "hybrid" if mode == "hybrid+rerank" and pipeline.reranker is None else mode
+
+
+def run(
+    pipeline: Pipeline, items: list[GoldenItem], progress: Progress | None = None
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Return (report sections, per-question rows)."""
+    settings = pipeline.settings
+    pipeline.ask(WARMUP)  # load lazily initialised parts; not measured
+    rows: dict[str, dict[str, Any]] = {
+        item.id: {
+            "id": item.id,
+            "question": item.question,
+            "tags": list(item.tags),
+            "relevant_ids": list(item.relevant_ids),
+            "answerable": item.answerable,
+        }
+        for item in items
+    }
+    metrics = non_llm_metrics()
+    stage_ms: dict[str, list[float]] = defaultdict(list)
+    answer_scores: dict[str, list[float]] = defaultdict(list)
+    for n, item in enumerate(items, start=1):
+        result = pipeline.ask(item.question)
+        data = result.to_json()
+        for stage, value in result.timings.ms.items():
+            stage_ms[stage].append(value)
+        retrieved = [r["doc_id"] for r in data["retrieved"]]
+        row = rows[item.id]
+        row.update(
+            answer=data["answer"],
+            refused=data["refused"],
+            reason=data["reason"],
+            citations=data["citations"],
+            retrieved=retrieved,
+            latency_ms=data["latency_ms"],
+        )
+        if item.answerable:
+            scores = score_answer(
+                metrics,
+                item.question,
+                data["answer"],
+                item.reference_answer,
+                retrieved,
+                list(item.relevant_ids),
+            )
+            row["answer_scores"] = scores
+            for name, value in scores.items():
+                answer_scores[name].append(value)
+        if progress:
+            progress("answers", n, len(items))
+
+    answerable = [i for i in items if i.answerable]
+    retrieval: dict[str, Any] = {}
+    ci95: dict[str, Any] = {}
+    per_question: dict[str, dict[str, dict[str, float]]] = {}
+    for mode in MODES:
+        if mode == "hybrid+rerank" and pipeline.reranker is None:
+            retrieval[mode] = {"skipped": f"no cross-encoder: {pipeline.reranker_note}"}
+            continue
+        values: dict[str, list[float]] = defaultdict(list)
+        per_question[mode] = {}
+        for n, item in enumerate(answerable, start=1):
+            hits = pipeline.search(item.question, mode=mode, k=RANKING_DEPTH).retrieval.hits
+            ranked = dedupe(h.chunk.doc_id for h in hits)[:10]
+            scores = retrieval_scores(ranked, set(item.relevant_ids))
+            per_question[mode][item.id] = scores
+            rows[item.id].setdefault("ranked", {})[mode] = ranked
+            for name, value in scores.items():
+                values[name].append(value)
+            if progress:
+                progress(mode, n, len(answerable))
+        retrieval[mode] = {name: _mean(values[name]) for name in RETRIEVAL_METRICS}
+        ci95[mode] = {name: list(bootstrap_ci(values[name])) for name in RETRIEVAL_METRICS}
+        for item_id, scores in per_question[mode].items():
+            rows[item_id].setdefault("retrieval", {})[mode] = scores
+
+    served = effective_mode(pipeline, settings.mode)
+    unanswerable = [i for i in items if not i.answerable]
+    refusal = {
+        "unanswerable_refusal_rate": _mean([float(rows[i.id]["refused"]) for i in unanswerable]),
+        "answerable_false_refusal_rate": _mean([float(rows[i.id]["refused"]) for i in answerable]),
+    }
+    latency: dict[str, Any] = {}
+    for stage in STAGES:
+        if stage_ms.get(stage):
+            latency[stage] = percentiles(stage_ms[stage])
+        elif stage == "rerank":
+            latency[stage] = {"skipped": "no re-ranking ran"}
+    by_tag: dict[str, dict[str, Any]] = {}
+    tags = sorted({t for i in items for t in i.tags})
+    for tag in tags:
+        tagged = [i for i in items if tag in i.tags]
+        answer_ok = [i for i in tagged if i.answerable]
+        entry: dict[str, Any] = {"n": len(tagged)}
+        if answer_ok and served in per_question:
+            ndcg = [per_question[served][i.id]["ndcg@10"] for i in answer_ok]
+            entry["ndcg@10"] = _mean(ndcg)
+            entry["ndcg@10_ci95"] = list(bootstrap_ci(ndcg))
+            entry["answered_rate"] = _mean([1.0 - rows[i.id]["refused"] for i in answer_ok])
+        if len(answer_ok) < len(tagged):
+            entry["refusal_rate"] = _mean(
+                [float(rows[i.id]["refused"]) for i in tagged if not i.answerable]
+            )
+        by_tag[tag] = entry
+    sections = {
+        "schema_version": SCHEMA_VERSION,
+        "retrieval": retrieval,
+        "pipeline": {"mode": settings.mode, "effective_mode": served, **retrieval.get(served, {})},
+        "refusal": refusal,
+        "answers": {name: _mean(v) for name, v in sorted(answer_scores.items())},
+        "latency_ms": latency,
+        "ci95": ci95,
+        "by_tag": by_tag,
+    }
+    return sections, [rows[i.id] for i in items]
