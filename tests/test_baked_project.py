@@ -22,11 +22,50 @@ def test_default_bake_passes_its_own_lint_and_tests(default_project: Path):
     assert " passed" in tests.stdout and " failed" not in tests.stdout
 
 
-def test_default_bake_demo_answers_with_citations(default_project: Path):
-    demo = make(default_project, "demo")
-    assert demo.returncode == 0, demo.stdout[-3000:] + demo.stderr[-3000:]
-    assert "[1]" in demo.stdout
-    assert "refused: false" in demo.stdout
+def test_default_bake_demo_serves_api_and_ui(default_project: Path):
+    """`make demo` indexes the sample corpus and serves; a golden question gets a cited answer."""
+    import json
+    import os
+    import signal
+    import socket
+    import time
+    import urllib.request
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    base = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen(
+        ["make", "demo", f"PORT={port}"], cwd=default_project, stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT, text=True, start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 900
+        while True:
+            assert server.poll() is None, server.stdout.read() if server.stdout else ""
+            assert time.monotonic() < deadline, "demo did not become ready"
+            try:
+                with urllib.request.urlopen(f"{base}/ready", timeout=5) as response:
+                    ready = json.load(response)
+                break
+            except OSError:
+                time.sleep(2)
+        assert ready["index"]["documents"] >= 60
+        golden = (default_project / "data" / "golden" / "golden.jsonl").read_text().splitlines()
+        question = next(json.loads(line) for line in golden if json.loads(line)["tags"][0] == "factual")
+        request = urllib.request.Request(
+            f"{base}/ask", data=json.dumps({"question": question["question"]}).encode(),
+            headers={"Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=120) as response:
+            answer = json.load(response)
+        assert answer["refused"] is False and answer["citations"]
+        assert {c["doc_id"] for c in answer["citations"]} & set(question["relevant_ids"])
+        with urllib.request.urlopen(f"{base}/ui/", timeout=30) as response:
+            assert response.status == 200
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(30)
     assert (default_project / "index" / "CURRENT").is_file()
 
 

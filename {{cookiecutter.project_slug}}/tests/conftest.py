@@ -106,3 +106,42 @@ def built_index(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) ->
     settings = Settings(index_dir=root / "index")
     ingest(docs, settings, embedder)
     return settings
+
+
+@pytest.fixture(scope="session")
+def api_app(built_index: Settings, embedder: Embedder):
+    """The real app (API + UI) over the test index; no re-ranker, as on an offline machine."""
+    from {{ cookiecutter.package_name }}.api import create_app
+    from {{ cookiecutter.package_name }}.pipeline import Pipeline
+    from {{ cookiecutter.package_name }}.retrieval.store import LocalStore
+
+    pipeline = Pipeline(
+        built_index, LocalStore(built_index.index_dir), embedder, None, "not installed in tests"
+    )
+    return create_app(pipeline)
+
+
+@pytest.fixture(scope="session")
+def live_server(api_app):
+    """The app served by uvicorn on a free loopback port, in a background thread."""
+    import socket
+    import threading
+    import time
+
+    import uvicorn
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = uvicorn.Server(
+        uvicorn.Config(api_app, host="127.0.0.1", port=port, log_level="warning")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        assert time.monotonic() < deadline, "server did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(10)

@@ -301,6 +301,64 @@ def eval_baseline(
 
 
 @app.command()
+def serve(
+    index: IndexOpt = None,
+    host: Annotated[str, typer.Option("--host", help="Interface to bind.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=1, max=65535)] = 8000,
+    config: ConfigOpt = None,
+) -> None:
+    """Serve the HTTP API and the UI (at /ui) from one process."""
+    import uvicorn
+
+    from .api import create_app
+    from .observability import configure_logging
+
+    settings = settings_from(config, index_dir=index)
+    try:
+        app = create_app(load_pipeline(settings))
+    except RagError as exc:
+        raise fail(str(exc)) from None
+    base = f"http://{host}:{port}"
+    out.print(
+        f"API  {base}/docs\nUI   {base}/ui/\nready {base}/ready  metrics {base}/metrics",
+        highlight=False,
+    )
+    configure_logging()
+    uvicorn.run(app, host=host, port=port, log_config=None, access_log=False)
+
+
+@app.command()
+def load(
+    url: Annotated[
+        str, typer.Option("--url", help="Base URL of a running server (loopback only).")
+    ] = "http://127.0.0.1:8000",
+    clients: Annotated[int, typer.Option("--clients", min=1, max=200)] = 20,
+    seconds: Annotated[float, typer.Option("--seconds", min=1, max=600)] = 30.0,
+    golden: Annotated[
+        Path | None, typer.Option("--golden", help="Take questions from a golden set.")
+    ] = None,
+) -> None:
+    """Concurrent clients against POST /ask for a bounded time; prints errors and p50/p95/p99."""
+    from .load import DEFAULT_QUESTIONS, run_load
+
+    questions: list[str] = list(DEFAULT_QUESTIONS)
+    if golden is not None:
+        from .eval.golden import load_golden
+
+        try:
+            questions = [item.question for item in load_golden(golden)]
+        except RagError as exc:
+            raise fail(str(exc)) from None
+    try:
+        summary = run_load(url, clients, seconds, questions).summary()
+    except ValueError as exc:
+        raise fail(str(exc)) from None
+    out.print_json(json.dumps(summary))
+    if summary["errors"]:
+        raise typer.Exit(EXIT_ERROR)
+
+
+@app.command()
 def models(config: ConfigOpt = None) -> None:
     """Fetch the configured embedder and cross-encoder into models/ (needs the model hub)."""
     from .model_fetch import fetch_all

@@ -73,7 +73,9 @@ def test_report_has_every_schema_key_and_files(
         built_index, LocalStore(built_index.index_dir), embedder, None, "none in this test"
     )
     readme = tmp_path / "README.md"
-    readme.write_text("# X\n<!-- results:start -->\nSTALE-TEXT\n<!-- results:end -->\n", encoding="utf-8")
+    readme.write_text(
+        "# X\n<!-- results:start -->\nSTALE-TEXT\n<!-- results:end -->\n", encoding="utf-8"
+    )
     outcome = evaluate(pipeline, golden_file, tmp_path / "reports", None, readme)
     report = outcome.report
     assert set(report) >= SCHEMA

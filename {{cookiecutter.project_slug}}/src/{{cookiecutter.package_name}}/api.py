@@ -1,0 +1,222 @@
+"""HTTP API (FastAPI) with the Gradio UI mounted at /ui: one process, one port, one pipeline."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import time
+import uuid
+from collections.abc import Awaitable, Callable, Iterator
+from typing import Any, Literal
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, PlainTextResponse, Response, StreamingResponse
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from pydantic import BaseModel, Field
+
+from . import __version__
+from .config import MODES
+from .errors import RagError
+from .observability import Metrics, RequestIdFilter, request_id
+from .pipeline import AskResult, Pipeline, QuestionError
+
+log = logging.getLogger("api")
+log.addFilter(RequestIdFilter())
+ModeName = Literal["bm25", "dense", "hybrid", "hybrid+rerank"]
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+
+
+class AskRequest(BaseModel):
+    model_config = {"extra": "forbid"}
+    question: str = Field(min_length=1, max_length=2000, description="The question.")
+    mode: ModeName | None = Field(None, description=f"One of {', '.join(MODES)}.")
+    k: int | None = Field(None, ge=1, le=50, description="Chunks given to the answerer.")
+    stream: bool = Field(False, description="Stream the answer as server-sent events.")
+
+
+class SearchRequest(BaseModel):
+    model_config = {"extra": "forbid"}
+    query: str = Field(min_length=1, max_length=2000)
+    k: int | None = Field(None, ge=1, le=50)
+    mode: ModeName | None = None
+
+
+class Citation(BaseModel):
+    n: int
+    doc_id: str
+    chunk_id: str
+
+
+class Retrieved(BaseModel):
+    rank: int
+    doc_id: str
+    chunk_id: str
+    title: str
+    section: str
+    text: str
+    scores: dict[str, float]
+
+
+class AskResponse(BaseModel):
+    answer: str
+    refused: bool
+    blocked: bool
+    reason: str | None
+    citations: list[Citation]
+    latency_ms: dict[str, float]
+    mode: str
+    reranked: bool
+    provider: str
+    usage: dict[str, Any]
+    evidence: dict[str, float]
+    notes: list[str]
+    retrieved: list[Retrieved]
+
+
+class SearchResponse(BaseModel):
+    query: str
+    mode: str
+    reranked: bool
+    notes: list[str]
+    results: list[Retrieved]
+    latency_ms: dict[str, float]
+
+
+def _error(status: int, message: str) -> JSONResponse:
+    return JSONResponse({"error": message}, status_code=status)
+
+
+def _validation_message(exc: RequestValidationError) -> str:
+    parts = []
+    for err in exc.errors()[:3]:
+        if err.get("type") == "json_invalid":
+            return "the request body is not valid JSON"
+        where = ".".join(str(x) for x in err.get("loc", ()) if x != "body") or "body"
+        parts.append(f"{where}: {err.get('msg')}")
+    return "; ".join(parts)
+
+
+def create_app(pipeline: Pipeline, with_ui: bool = True) -> FastAPI:
+    settings = pipeline.settings
+    metrics = Metrics()
+    app = FastAPI(
+        title=settings.project_name,
+        version=__version__,
+        description="Hybrid retrieval (BM25 + dense + RRF, optional cross-encoder) with cited answers.",
+    )
+    app.state.pipeline = pipeline
+    app.state.metrics = metrics
+
+    @app.middleware("http")
+    async def request_context(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        incoming = request.headers.get("x-request-id", "")
+        rid = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        token = request_id.set(rid)
+        started = time.perf_counter()
+        try:
+            response = await call_next(request)
+        finally:
+            request_id.reset(token)
+        response.headers["X-Request-ID"] = rid
+        endpoint = request.url.path if not request.url.path.startswith("/ui") else "/ui"
+        metrics.requests.labels(endpoint=endpoint, status=str(response.status_code)).inc()
+        if endpoint != "/ui":
+            token = request_id.set(rid)
+            log.info(
+                "request",
+                extra={
+                    "fields": {
+                        "method": request.method,
+                        "path": request.url.path,
+                        "status": response.status_code,
+                        "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                    }
+                },
+            )
+            request_id.reset(token)
+        return response
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+        return _error(422, _validation_message(exc))
+
+    @app.exception_handler(QuestionError)
+    async def bad_question(_: Request, exc: QuestionError) -> JSONResponse:
+        return _error(422, str(exc))
+
+    @app.exception_handler(RagError)
+    async def rag_error(_: Request, exc: RagError) -> JSONResponse:
+        return _error(503, str(exc))
+
+    def log_answer(data: dict[str, Any], question: str) -> None:
+        metrics.observe_answer(data)
+        log.info(
+            "answer",
+            extra={
+                "fields": {
+                    "question_chars": len(question),
+                    "mode": data["mode"],
+                    "refused": data["refused"],
+                    "blocked": data["blocked"],
+                    "reason": data["reason"],
+                    "provider": data["provider"],
+                    "citations": len(data["citations"]),
+                    "latency_ms": data["latency_ms"],
+                }
+            },
+        )
+
+    @app.post("/ask", response_model=AskResponse, responses={422: {"description": "Bad request"}})
+    def ask(body: AskRequest) -> Any:
+        """Answer from the documents with citations, or refuse; `stream=true` sends SSE."""
+        if body.stream:
+            return StreamingResponse(_stream(body), media_type="text/event-stream")
+        data = pipeline.ask(body.question, body.mode, body.k).to_json()
+        log_answer(data, body.question)
+        return data
+
+    def _stream(body: AskRequest) -> Iterator[str]:
+        try:
+            for piece in pipeline.ask_stream(body.question, body.mode, body.k):
+                if isinstance(piece, AskResult):
+                    data = piece.to_json()
+                    log_answer(data, body.question)
+                    yield f"event: result\ndata: {json.dumps(data)}\n\n"
+                else:
+                    yield f"event: token\ndata: {json.dumps({'text': piece})}\n\n"
+        except RagError as exc:
+            yield f"event: error\ndata: {json.dumps({'error': str(exc)})}\n\n"
+
+    @app.post("/search", response_model=SearchResponse)
+    def search(body: SearchRequest) -> Any:
+        """Ranked chunks with the score each stage gave them."""
+        data = pipeline.search(body.query, body.mode, body.k).to_json()
+        metrics.observe_stages(data["latency_ms"])
+        return data
+
+    @app.get("/health")
+    def health() -> dict[str, str]:
+        """Liveness: the process answers."""
+        return {"status": "ok"}
+
+    @app.get("/ready")
+    def ready() -> dict[str, Any]:
+        """Readiness: the index and models that are loaded, and what is unavailable and why."""
+        return {"ready": True, **pipeline.status()}
+
+    @app.get("/metrics", response_class=PlainTextResponse)
+    def prometheus() -> Response:
+        """Prometheus metrics: requests, per-stage latency, refusals, guardrail blocks."""
+        return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
+
+    if with_ui:
+        import gradio as gr
+
+        from .ui import build_ui
+
+        app = gr.mount_gradio_app(app, build_ui(pipeline), path="/ui")
+    return app

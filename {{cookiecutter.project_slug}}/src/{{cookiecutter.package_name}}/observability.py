@@ -1,0 +1,94 @@
+"""Structured JSON logs with a request id, and Prometheus metrics fed by the pipeline's timings."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from contextvars import ContextVar
+from typing import Any
+
+from prometheus_client import CollectorRegistry, Counter, Histogram
+
+request_id: ContextVar[str] = ContextVar("request_id", default="-")
+
+STAGE_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+
+
+class RequestIdFilter(logging.Filter):
+    """Stamp each record with the current request id when it is created (in its own thread)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not hasattr(record, "request_id"):
+            record.request_id = request_id.get()
+        return True
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line; extra fields passed as ``extra={"fields": {...}}``."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, Any] = {
+            "ts": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created))
+            + f".{int(record.msecs):03d}Z",
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "request_id": getattr(record, "request_id", None) or request_id.get(),
+            "msg": record.getMessage(),
+        }
+        entry.update(getattr(record, "fields", {}))
+        if record.exc_info:
+            entry["error"] = self.formatException(record.exc_info).splitlines()[-1]
+        return json.dumps(entry, ensure_ascii=False, default=str)
+
+
+def configure_logging(level: str = "INFO") -> None:
+    handler = logging.StreamHandler()
+    handler.setFormatter(JsonFormatter())
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    for noisy in ("uvicorn.access", "httpx", "bm25s"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+class Metrics:
+    """Counters and histograms for one app; a registry per app keeps tests independent."""
+
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        self.requests = Counter(
+            "rag_requests", "HTTP requests", ["endpoint", "status"], registry=self.registry
+        )
+        self.stage_seconds = Histogram(
+            "rag_stage_seconds",
+            "Pipeline stage latency",
+            ["stage"],
+            buckets=STAGE_BUCKETS,
+            registry=self.registry,
+        )
+        self.refusals = Counter(
+            "rag_refusals", "Refused answers", ["reason"], registry=self.registry
+        )
+        self.blocks = Counter(
+            "rag_guardrail_blocks",
+            "Requests blocked by a guardrail",
+            ["reason"],
+            registry=self.registry,
+        )
+        self.fallbacks = Counter(
+            "rag_llm_fallbacks", "Extractive fallbacks after an LLM failure", registry=self.registry
+        )
+
+    def observe_stages(self, latency_ms: dict[str, float]) -> None:
+        for stage, ms in latency_ms.items():
+            self.stage_seconds.labels(stage=stage).observe(ms / 1000.0)
+
+    def observe_answer(self, data: dict[str, Any]) -> None:
+        self.observe_stages(data["latency_ms"])
+        if data.get("blocked"):
+            self.blocks.labels(reason=data.get("reason") or "unknown").inc()
+        elif data.get("refused"):
+            self.refusals.labels(reason=data.get("reason") or "unknown").inc()
+        if data.get("provider") == "extractive-fallback":
+            self.fallbacks.inc()

@@ -1,0 +1,109 @@
+"""The HTTP API in-process: contract, limits, errors, metrics, request ids, logs."""
+
+import json
+import logging
+
+import pytest
+from fastapi.testclient import TestClient
+
+
+@pytest.fixture(scope="module")
+def client(api_app) -> TestClient:
+    return TestClient(api_app)
+
+
+def test_ask_answers_with_citations_and_request_id(client: TestClient):
+    response = client.post(
+        "/ask",
+        json={"question": "How long is the Zephyr kettle warranty?"},
+        headers={"X-Request-ID": "abc-123"},
+    )
+    assert response.status_code == 200
+    assert response.headers["X-Request-ID"] == "abc-123"
+    data = response.json()
+    assert {"answer", "refused", "citations", "latency_ms", "blocked", "reason"} <= set(data)
+    assert data["refused"] is False and data["citations"][0]["doc_id"] == "guides/kettle.md"
+    assert {"retrieve", "answer", "total"} <= set(data["latency_ms"])
+
+
+def test_search_contract(client: TestClient):
+    data = client.post("/search", json={"query": "hose reel", "k": 2, "mode": "hybrid"}).json()
+    assert len(data["results"]) == 2
+    assert {"doc_id", "chunk_id", "text", "scores"} <= set(data["results"][0])
+    assert "fused" in data["results"][0]["scores"]
+
+
+def test_ready_reports_true_model_state(client: TestClient):
+    data = client.get("/ready").json()
+    assert data["ready"] is True
+    assert data["reranker"]["available"] is False and data["reranker"]["reason"]
+    assert data["embedder"]["id"] == "sentence-transformers/all-MiniLM-L6-v2"
+    assert data["index"]["documents"] == 4
+    assert client.get("/health").json() == {"status": "ok"}
+
+
+@pytest.mark.parametrize(
+    ("body", "fragment"),
+    [
+        ({"question": ""}, "question"),
+        ({"question": "x" * 100_000}, "question"),
+        ({"question": 42}, "question"),
+        ({"question": "ok?", "k": 0}, "k"),
+        ({"question": "ok?", "k": 51}, "k"),
+        ({"question": "ok?", "mode": "keyword"}, "mode"),
+        ({"question": "ok?", "extra": 1}, "extra"),
+        ({}, "question"),
+    ],
+)
+def test_bad_requests_get_4xx_json_errors(client: TestClient, body, fragment):
+    response = client.post("/ask", json=body)
+    assert response.status_code == 422
+    assert fragment in response.json()["error"]
+
+
+def test_malformed_json_and_wrong_method(client: TestClient):
+    response = client.post(
+        "/ask", content=b"{bad json", headers={"Content-Type": "application/json"}
+    )
+    assert response.status_code == 422 and "not valid JSON" in response.json()["error"]
+    assert client.get("/ask").status_code == 405
+
+
+def test_streaming_sends_tokens_then_the_result(client: TestClient):
+    with client.stream(
+        "POST", "/ask", json={"question": "What does fault ZK-17 mean?", "stream": True}
+    ) as response:
+        assert response.headers["content-type"].startswith("text/event-stream")
+        body = "".join(response.iter_text())
+    events = [block for block in body.split("\n\n") if block.strip()]
+    assert events[0].startswith("event: token") and events[-1].startswith("event: result")
+    result = json.loads(events[-1].split("data: ", 1)[1])
+    assert result["citations"] and "ZK-17" in result["answer"]
+
+
+def test_metrics_count_requests_stages_and_refusals(client: TestClient):
+    client.post("/ask", json={"question": "Who won the 1966 football world cup final?"})
+    text = client.get("/metrics").text
+    assert 'rag_requests_total{endpoint="/ask",status="200"}' in text
+    assert 'rag_stage_seconds_count{stage="retrieve"}' in text
+    assert 'rag_refusals_total{reason="insufficient_evidence"}' in text
+
+
+def test_logs_are_json_with_request_id_and_no_question_text(
+    client: TestClient, caplog: pytest.LogCaptureFixture
+):
+    from {{ cookiecutter.package_name }}.observability import JsonFormatter
+
+    secret = "How long is the Zephyr kettle warranty for my flat?"
+    with caplog.at_level(logging.INFO, logger="api"):
+        client.post("/ask", json={"question": secret}, headers={"X-Request-ID": "trace-42"})
+    lines = [json.loads(JsonFormatter().format(r)) for r in caplog.records]
+    assert lines and all(line["request_id"] == "trace-42" for line in lines)
+    assert any(line["msg"] == "answer" and line["question_chars"] == len(secret) for line in lines)
+    assert all(secret not in json.dumps(line) and "flat" not in json.dumps(line) for line in lines)
+
+
+def test_openapi_and_ui_are_served(client: TestClient):
+    schema = client.get("/openapi.json").json()
+    assert {"/ask", "/search", "/health", "/ready", "/metrics"} <= set(schema["paths"])
+    assert client.get("/ui/").status_code == 200
