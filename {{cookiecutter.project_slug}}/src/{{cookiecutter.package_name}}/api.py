@@ -30,7 +30,11 @@ _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 class AskRequest(BaseModel):
     model_config = {"extra": "forbid"}
-    question: str = Field(min_length=1, max_length=2000, description="The question.")
+    question: str = Field(
+        min_length=1,
+        max_length=10_000,
+        description="The question (the input rail blocks over 2,000).",
+    )
     mode: ModeName | None = Field(None, description=f"One of {', '.join(MODES)}.")
     k: int | None = Field(None, ge=1, le=50, description="Chunks given to the answerer.")
     stream: bool = Field(False, description="Stream the answer as server-sent events.")
@@ -60,6 +64,7 @@ class Retrieved(BaseModel):
 
 
 class AskResponse(BaseModel):
+    redactions: list[str]
     answer: str
     refused: bool
     blocked: bool

@@ -214,6 +214,9 @@ def eval_command(
     readme: Annotated[
         Path | None, typer.Option("--readme", help="README whose results block to refresh.")
     ] = None,
+    safety: Annotated[
+        Path | None, typer.Option("--safety", help="Safety pack folder (*.jsonl) to run as well.")
+    ] = None,
     mode: ModeOpt = None,
     config: ConfigOpt = None,
 ) -> None:
@@ -239,7 +242,7 @@ def eval_command(
                     tasks[stage] = progress.add_task(stage, total=total)
                 progress.update(tasks[stage], completed=done, total=total)
 
-            outcome = evaluate(pipeline, golden, out_dir, thresholds, readme, on_progress)
+            outcome = evaluate(pipeline, golden, out_dir, thresholds, readme, on_progress, safety)
     except RagError as exc:
         raise fail(str(exc)) from None
     from .eval.report import retrieval_table
@@ -261,6 +264,14 @@ def eval_command(
         ),
         highlight=False,
     )
+    if "safety" in report:
+        s = report["safety"]
+        out.print(
+            f"safety: pass rate {s['pass_rate']:.3f} over {s['n']} cases, benign wrongly blocked "
+            f"{s['benign_false_block_rate']:.3f}; "
+            + ", ".join(f"{c} {v['pass_rate']:.2f}" for c, v in s["by_category"].items()),
+            highlight=False,
+        )
     skipped = report["retrieval"].get("hybrid+rerank", {}).get("skipped")
     if skipped:
         out.print(f"note: hybrid+rerank skipped ({skipped})", highlight=False)

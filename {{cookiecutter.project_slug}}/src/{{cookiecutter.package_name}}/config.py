@@ -98,7 +98,12 @@ class Settings(BaseSettings):
         le=1.0,
         description="Refuse when less than this share of the question's identifiers (E104, HX-4200) is in the evidence.",
     )
-    max_question_chars: int = Field(2000, ge=10)
+    max_question_chars: int = Field(
+        2000, ge=10, description="Longer questions are blocked by the input rail (input_too_long)."
+    )
+    guardrails: bool = Field(True, description="Input, context and output rails on.")
+    redact_pii: bool = Field(True, description="Redact PII in answers, returned passages and logs.")
+    redact_pii_at_ingest: bool = Field(False, description="Also redact PII in documents at ingest.")
 
     @field_validator("embedder_path", "reranker_path", mode="before")
     @classmethod

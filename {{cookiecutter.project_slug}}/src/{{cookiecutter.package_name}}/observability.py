@@ -76,6 +76,12 @@ class Metrics:
             ["reason"],
             registry=self.registry,
         )
+        self.redactions = Counter(
+            "rag_pii_redactions",
+            "PII found and redacted, by entity type",
+            ["entity"],
+            registry=self.registry,
+        )
         self.fallbacks = Counter(
             "rag_llm_fallbacks", "Extractive fallbacks after an LLM failure", registry=self.registry
         )
@@ -90,5 +96,7 @@ class Metrics:
             self.blocks.labels(reason=data.get("reason") or "unknown").inc()
         elif data.get("refused"):
             self.refusals.labels(reason=data.get("reason") or "unknown").inc()
+        for entity in data.get("redactions", []):
+            self.redactions.labels(entity=entity).inc()
         if data.get("provider") == "extractive-fallback":
             self.fallbacks.inc()

@@ -6,7 +6,7 @@ Stage timings are taken here, once, and handed to whoever asked.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -16,8 +16,13 @@ from .errors import IndexIncompatibleError, ProviderError, RagError
 from .generation.base import Answer, refusal
 from .generation.evidence import identifier_coverage
 from .generation.extractive import extract
+from .guardrails.context import neutralise
+from .guardrails.input import Verdict, check_input, semantic_verdict
+from .guardrails.output import check_answer
+from .guardrails.pii import PiiRedactor
+from .guardrails.semantic import SemanticGuard
 from .models import Embedder, Reranker, load_embedder, load_reranker
-from .retrieval.hybrid import HybridRetriever, Retrieval
+from .retrieval.hybrid import Hit, HybridRetriever, Retrieval
 from .retrieval.store import ChunkStore, LocalStore
 from .timing import Timings
 
@@ -64,10 +69,12 @@ class AskResult:
     timings: Timings
     blocked: bool = False
     notes: list[str] = field(default_factory=list)
+    redactions: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         search = SearchResult(self.question, self.retrieval, self.timings).to_json()
         return {
+            "redactions": sorted(set(self.redactions)),
             "answer": self.answer.text,
             "refused": self.answer.refused,
             "blocked": self.blocked,
@@ -101,6 +108,8 @@ class Pipeline:
         self.reranker = reranker
         self.reranker_note = reranker_note
         self.retriever = HybridRetriever(store, embedder, settings, reranker, reranker_note)
+        self.pii = PiiRedactor() if settings.redact_pii else None
+        self.semantic = SemanticGuard(embedder)
         self.generator: Any = None
         self.llm_note: str | None = None
         if settings.llm_configured:
@@ -136,10 +145,6 @@ class Pipeline:
         text = (text or "").strip()
         if not text:
             raise QuestionError("the question is empty")
-        if len(text) > self.settings.max_question_chars:
-            raise QuestionError(
-                f"the question is {len(text)} characters; the limit is {self.settings.max_question_chars}"
-            )
         mode = mode or self.settings.mode
         if mode not in MODES:
             raise QuestionError(f"unknown mode '{mode}': use one of {', '.join(MODES)}")
@@ -191,22 +196,80 @@ class Pipeline:
                 notes.append(f"{exc}; extractive fallback answer shown")
         return self._extractive(question, retrieval, vector), notes
 
+    def _guard_input(self, question: str, mode: str, timings: Timings) -> AskResult | None:
+        """A finished AskResult when the input rail stops the question, else None."""
+        if not self.settings.guardrails:
+            return None
+        with timings.stage("guard_input"):
+            verdict: Verdict = check_input(question, self.settings.max_question_chars)
+            if verdict.allowed:
+                vector, _ = self.embedder.encode_query(question)
+                hit = self.semantic.check(vector)
+                if hit is not None:
+                    verdict = semantic_verdict(hit[0], hit[1])
+        if verdict.allowed:
+            return None
+        answer = Answer(verdict.message or "", True, [], verdict.reason, "guardrail")
+        answer.notes.append(f"input rail: {verdict.rule}")
+        retrieval = Retrieval([], mode, False)
+        return AskResult(question, answer, retrieval, timings, blocked=verdict.action == "block")
+
+    def _guard_context(self, retrieval: Retrieval, notes: list[str], timings: Timings) -> None:
+        if not self.settings.guardrails:
+            return
+        with timings.stage("guard_context"):
+            retrieval.hits, changed = neutralise(retrieval.hits)
+        if changed:
+            notes.append(
+                f"context rail: instructions aimed at the model removed from {changed} passage(s)"
+            )
+
+    def _guard_output(self, result: AskResult) -> AskResult:
+        """Output rail and PII redaction of the answer and the returned passages."""
+        with result.timings.stage("guard_output"):
+            if self.settings.guardrails:
+                secrets = [self.settings.llm_api_key or ""]
+                result.answer = check_answer(result.answer, result.retrieval.hits, secrets)
+            if self.pii is not None:
+                result.answer.text, found = self.pii.redact(result.answer.text)
+                found += [f.entity for f in self.pii.find(result.question)]
+                result.redactions += found
+                if found and not result.answer.refused and result.answer.reason is None:
+                    result.answer.reason = "pii_redacted"
+                redacted_hits = []
+                for hit in result.retrieval.hits:
+                    text, found = self.pii.redact(hit.chunk.text)
+                    result.redactions += found
+                    redacted_hits.append(
+                        Hit(hit.row, replace(hit.chunk, text=text), hit.scores) if found else hit
+                    )
+                result.retrieval.hits = redacted_hits
+        return result
+
     def ask(self, question: str, mode: str | None = None, k: int | None = None) -> AskResult:
         question, mode, k = self._validate(question, mode, k)
         timings = Timings()
+        notes: list[str] = []
         with timings.stage("total"):
+            stopped = self._guard_input(question, mode, timings)
+            if stopped is not None:
+                return stopped
             retrieval = self.retriever.search(question, mode, k, timings)
+            self._guard_context(retrieval, notes, timings)
             with timings.stage("answer"):
                 refused, vector, evidence = self._decide(question, retrieval)
-                notes: list[str] = []
                 if refused is not None:
                     answer = refused
                 else:
-                    answer, notes = self._answer(question, retrieval, vector)
+                    answer, more = self._answer(question, retrieval, vector)
+                    notes += more
                     answer.evidence = {**evidence, **answer.evidence}
-        if self.llm_note:
-            notes.append(self.llm_note)
-        return AskResult(question, answer, retrieval, timings, notes=notes)
+            if self.llm_note:
+                notes.append(self.llm_note)
+            result = self._guard_output(
+                AskResult(question, answer, retrieval, timings, notes=notes)
+            )
+        return result
 
     def ask_stream(
         self, question: str, mode: str | None = None, k: int | None = None
@@ -214,29 +277,41 @@ class Pipeline:
         """Yield answer text as it is produced, then the AskResult."""
         question, mode, k = self._validate(question, mode, k)
         timings = Timings()
+        notes: list[str] = []
         with timings.stage("total"):
+            stopped = self._guard_input(question, mode, timings)
+            if stopped is not None:
+                yield stopped.answer.text
+                yield stopped
+                return
             retrieval = self.retriever.search(question, mode, k, timings)
+            self._guard_context(retrieval, notes, timings)
             with timings.stage("answer"):
                 refused, vector, evidence = self._decide(question, retrieval)
-            notes: list[str] = []
             answer: Answer | None = refused
+            streamed = False
             if answer is None and self.generator is not None:
                 try:
                     for piece in self.generator.stream(question, retrieval.hits):
                         if isinstance(piece, Answer):
                             answer = piece
                         else:
+                            streamed = True
                             yield piece
                 except ProviderError as exc:
                     notes.append(f"{exc}; extractive fallback answer shown")
                     answer = None
             if answer is None:
                 answer = self._extractive(question, retrieval, vector)
-                yield answer.text
-            elif answer.refused:
-                yield answer.text
             answer.evidence = {**evidence, **answer.evidence}
-        yield AskResult(question, answer, retrieval, timings, notes=notes)
+            if self.llm_note:
+                notes.append(self.llm_note)
+            result = self._guard_output(
+                AskResult(question, answer, retrieval, timings, notes=notes)
+            )
+        if not streamed:
+            yield result.answer.text  # non-streamed text is sent only after the output rail
+        yield result
 
     def _extractive(self, question: str, retrieval: Retrieval, vector: np.ndarray) -> Answer:
         answer = extract(

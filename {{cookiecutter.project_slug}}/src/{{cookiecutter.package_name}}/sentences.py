@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 
-# A sentence ends at . ! or ? followed by space and an upper-case letter, digit, quote or bracket;
-# list items and table rows (one per line) are sentences of their own.
-_BOUNDARY = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(\[*`])")
+# A sentence ends at . ! or ? followed by space and an upper-case letter, digit, quote or
+# parenthesis (not "[": a citation marker such as [2] stays with its sentence); list items and
+# table rows (one per line) are sentences of their own.
+_BOUNDARY = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(*`])")
 _ABBREVIATIONS = ("e.g.", "i.e.", "etc.", "approx.", "no.", "vs.", "fig.", "dr.", "mr.", "ms.")
 
 

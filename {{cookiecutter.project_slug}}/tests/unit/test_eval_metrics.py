@@ -77,6 +77,6 @@ def test_gate_names_each_breach():
 def test_baseline_applies_margins_and_passes_its_own_report():
     thresholds = baseline(REPORT)
     assert thresholds["min"]["pipeline.ndcg@10"] == pytest.approx(0.78)
-    assert thresholds["max"]["latency_ms.total.p95"] == pytest.approx(900.0)
+    assert thresholds["max"]["latency_ms.total.p95"] == pytest.approx(3000.0)  # the floor
     assert check(REPORT, thresholds) == []
     assert lookup(REPORT, "latency_ms.retrieve.p95") == 20.0

@@ -35,6 +35,7 @@ def evaluate(
     thresholds_path: Path | None,
     readme: Path | None = None,
     progress: Progress | None = None,
+    safety_dir: Path | None = None,
 ) -> EvalOutcome:
     items = load_golden(golden_path)
     thresholds = (
@@ -53,6 +54,11 @@ def evaluate(
         },
         **sections,
         "judge": JUDGE_NOTE,
+        **(
+            {"safety": _safety(pipeline, safety_dir, sections, rows, progress)}
+            if safety_dir
+            else {}
+        ),
         "index": status["index"],
         "models": {"embedder": status["embedder"], "reranker": status["reranker"]},
     }
@@ -66,3 +72,18 @@ def evaluate(
     run_dir = write_run(out_dir, report, rows, config)
     updated = update_readme(readme, report) if readme else False
     return EvalOutcome(report, run_dir, breaches, updated)
+
+
+def _safety(
+    pipeline: Pipeline,
+    folder: Path,
+    sections: dict[str, Any],
+    rows: list[dict[str, Any]],
+    progress: Progress | None,
+) -> dict[str, Any]:
+    from .safety import load_pack, run_pack
+
+    summary, case_rows = run_pack(pipeline, load_pack(folder), progress)
+    summary["golden_answerable_false_block_rate"] = sections["refusal"]["answerable_blocked_rate"]
+    summary["failures"] = [r for r in case_rows if not r["passed"]]
+    return summary

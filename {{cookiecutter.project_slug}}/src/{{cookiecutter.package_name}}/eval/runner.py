@@ -63,6 +63,7 @@ def run(
         row.update(
             answer=data["answer"],
             refused=data["refused"],
+            blocked=data["blocked"],
             reason=data["reason"],
             citations=data["citations"],
             retrieved=retrieved,
@@ -113,6 +114,7 @@ def run(
     refusal = {
         "unanswerable_refusal_rate": _mean([float(rows[i.id]["refused"]) for i in unanswerable]),
         "answerable_false_refusal_rate": _mean([float(rows[i.id]["refused"]) for i in answerable]),
+        "answerable_blocked_rate": _mean([float(rows[i.id]["blocked"]) for i in answerable]),
     }
     latency: dict[str, Any] = {}
     for stage in STAGES:

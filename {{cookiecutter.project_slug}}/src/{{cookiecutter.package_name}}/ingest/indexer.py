@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..errors import DocsError, RagError
+from ..guardrails.context import flag_chunks
+from ..guardrails.pii import PiiRedactor
 from ..retrieval.store import IndexData, load_index_data, write_index
 from .chunking import Chunk, HFTokenCounter, chunk_document
 from .loaders import SUPPORTED, SkipDocument, discover, doc_id_for, load_document
@@ -39,6 +41,7 @@ class IngestReport:
     skipped: list[tuple[str, str]] = field(default_factory=list)
     embedded_chunks: int = 0
     embedding_tokens: int = 0
+    flagged_chunks: int = 0
     seconds: float = 0.0
     note: str | None = None
 
@@ -54,6 +57,7 @@ class IngestReport:
             "skipped": [{"doc_id": d, "reason": r} for d, r in self.skipped],
             "embedded_chunks": self.embedded_chunks,
             "embedding_tokens": self.embedding_tokens,
+            "flagged_chunks": self.flagged_chunks,
             "seconds": round(self.seconds, 3),
             "note": self.note,
         }
@@ -94,6 +98,7 @@ def ingest(
         "max_seq_length": embedder.max_seq_length,
         "chunk_tokens": settings.chunk_tokens,
         "chunk_overlap": settings.chunk_overlap,
+        "redact_pii_at_ingest": settings.redact_pii_at_ingest,
     }
     report = IngestReport(index_dir=settings.index_dir)
     previous, report.note = _previous(settings.index_dir, fingerprint)
@@ -104,6 +109,7 @@ def ingest(
             old_rows.setdefault(chunk.doc_id, []).append(row)
 
     counter = HFTokenCounter(embedder.tokenizer)
+    pii = PiiRedactor() if settings.redact_pii_at_ingest else None
     documents: dict[str, dict[str, Any]] = {}
     chunks: list[Chunk] = []
     vectors: list[np.ndarray | None] = []
@@ -128,6 +134,10 @@ def ingest(
         doc_chunks = chunk_document(
             doc, counter, settings.chunk_tokens, settings.chunk_overlap, embedder.max_seq_length
         )
+        if pii is not None:
+            for chunk in doc_chunks:
+                chunk.text, _ = pii.redact(chunk.text)
+        report.flagged_chunks += flag_chunks(doc_chunks)
         chunks.extend(doc_chunks)
         vectors.extend([None] * len(doc_chunks))
         documents[doc_id] = {

@@ -1,0 +1,1 @@
+"""Guardrails: input, retrieved-context and output checks, PII redaction, with reason codes."""
