@@ -53,6 +53,12 @@ def test_bake_combination(tmp_path: Path, combo: dict[str, str]):
             assert "{{" not in text and "{%" not in text, f"unrendered Jinja in {path}"
             assert "cookiecutter." not in text or path.name == ".cookiecutter.json", path
 
+    # Sources are copied, not rendered: a regex such as {2,3} or an f-string's {{ }} must survive.
+    source = TEMPLATE / "src" / "{{cookiecutter.package_name}}"
+    for path in source.rglob("*.py"):
+        baked = project / "src" / package / path.relative_to(source)
+        assert baked.read_bytes() == path.read_bytes(), f"{baked} differs from the template"
+
     pyproject = tomllib.loads((project / "pyproject.toml").read_text())
     assert pyproject["project"]["name"] == "acme-docs-bot"
     assert pyproject["project"]["scripts"] == {package: f"{package}.cli:main"}

@@ -14,8 +14,15 @@ _OBJ = r"(?:instructions?|rules?|prompts?|directions?|guidelines?|directives?|gu
 _PRIOR = r"(?:all|any|every|the|your|my|these|those|previous|prior|preceding|earlier|above|former|original|initial|existing|system|safety|of\s+the|of\s+your)"
 
 INJECTION = [
-    rf"\b(?:ignore|disregard|forget|discard|neglect|overlook)\b(?:\W+\w+){{0,4}}?\W+{_PRIOR}\b(?:\W+\w+){{0,3}}?\W+{_OBJ}\b",
-    rf"\b(?:override|bypass|abandon|drop)\s+(?:all|any|every|your|previous|prior|earlier|above|initial|original|system)\b(?:\W+\w+){{0,3}}?\W+{_OBJ}\b",
+    # Concatenated, not an f-string: doubled braces would be read as template syntax at bake time.
+    r"\b(?:ignore|disregard|forget|discard|neglect|overlook)\b(?:\W+\w+){0,4}?\W+"
+    + _PRIOR
+    + r"\b(?:\W+\w+){0,3}?\W+"
+    + _OBJ
+    + r"\b",
+    r"\b(?:override|bypass|abandon|drop)\s+(?:all|any|every|your|previous|prior|earlier|above|initial|original|system)\b(?:\W+\w+){0,3}?\W+"
+    + _OBJ
+    + r"\b",
     r"\b(?:ignore|disregard|forget)\s+(?:everything|all)\s+(?:above|before|previously|you\s+(?:were|have\s+been)\s+told)",
     r"\bnew\s+(?:instructions?|rules?|task|directive|system\s+prompt)\s*[:\-]",
     r"\byou\s+are\s+(?:now|no\s+longer)\b",
