@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -48,6 +50,28 @@ EXIT_PARTIAL = 3
 EXIT_GATE = 4
 
 
+@contextmanager
+def progress_bars(width: int, disabled: bool) -> Iterator[Callable[[str, int, int], None]]:
+    """A rich progress display on stderr; yields the (stage, done, total) callback to feed it."""
+    with Progress(
+        TextColumn("{task.description:<" + str(width) + "}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+        disable=disabled or not err.is_terminal,
+    ) as progress:
+        tasks: dict[str, Any] = {}
+
+        def on_progress(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = progress.add_task(stage, total=total)
+            progress.update(tasks[stage], completed=done, total=total)
+
+        yield on_progress
+
+
 def fail(message: str) -> typer.Exit:
     err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
     return typer.Exit(EXIT_ERROR)
@@ -84,22 +108,7 @@ def ingest(
     settings = settings_from(config, index_dir=index)
     try:
         embedder = load_embedder(settings)
-        with Progress(
-            TextColumn("{task.description:<10}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=err,
-            transient=True,
-            disable=as_json or not err.is_terminal,
-        ) as progress:
-            tasks: dict[str, Any] = {}
-
-            def on_progress(stage: str, done: int, total: int) -> None:
-                if stage not in tasks:
-                    tasks[stage] = progress.add_task(stage, total=total)
-                progress.update(tasks[stage], completed=done, total=total)
-
+        with progress_bars(10, as_json) as on_progress:
             report = run_ingest(docs_dir, settings, embedder, on_progress)
     except RagError as exc:
         raise fail(str(exc)) from None
@@ -226,22 +235,7 @@ def eval_command(
     settings = settings_from(config, index_dir=index, mode=mode)
     try:
         pipeline = load_pipeline(settings)
-        with Progress(
-            TextColumn("{task.description:<14}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=err,
-            transient=True,
-            disable=not err.is_terminal,
-        ) as progress:
-            tasks: dict[str, Any] = {}
-
-            def on_progress(stage: str, done: int, total: int) -> None:
-                if stage not in tasks:
-                    tasks[stage] = progress.add_task(stage, total=total)
-                progress.update(tasks[stage], completed=done, total=total)
-
+        with progress_bars(14, False) as on_progress:
             outcome = evaluate(pipeline, golden, out_dir, thresholds, readme, on_progress, safety)
     except RagError as exc:
         raise fail(str(exc)) from None
