@@ -16,7 +16,14 @@ SAMPLE_ONLY = [
     "data/golden/golden.jsonl",
     "eval/thresholds.yaml",
     "tests/integration/test_sample_corpus.py",
+    "data/golden/judge_labels.jsonl",
+    "docs/judge_labels.md",
+    "tests/unit/test_judge_labels.py",
 ]
+# Tests that need pymilvus and milvus-lite, which only a vector_store=milvus bake installs.
+MILVUS_ONLY = ["tests/integration/test_milvus_store.py"]
+# The dependency lock of a milvus bake; it replaces requirements.lock there (see choose_lock).
+MILVUS_LOCK = "requirements-milvus.lock"
 
 
 def files_to_remove(answers: dict[str, str]) -> list[str]:
@@ -24,7 +31,16 @@ def files_to_remove(answers: dict[str, str]) -> list[str]:
     remove: list[str] = []
     if answers.get("include_sample_data") == "no":
         remove += SAMPLE_ONLY
-    return remove
+    if answers.get("vector_store", "faiss") != "milvus":
+        remove += MILVUS_ONLY
+    return remove + [MILVUS_LOCK]
+
+
+def choose_lock(root: Path, answers: dict[str, str]) -> None:
+    """A milvus bake installs from the lock that pins pymilvus and milvus-lite as well."""
+    milvus_lock = root / MILVUS_LOCK
+    if answers.get("vector_store", "faiss") == "milvus" and milvus_lock.is_file():
+        milvus_lock.replace(root / "requirements.lock")
 
 
 def recorded_answers(answers: dict[str, object]) -> dict[str, object]:
@@ -52,6 +68,7 @@ def next_steps(answers: dict[str, str]) -> str:
 
 def main(raw: str, root: Path) -> int:
     answers = json.loads(raw)
+    choose_lock(root, answers)
     prune(root, answers)
     (root / ".cookiecutter.json").write_text(
         json.dumps(recorded_answers(answers), indent=2) + "\n", encoding="utf-8"

@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parents[1]
 OPTIONS: dict[str, Any] = json.loads((ROOT / "cookiecutter.json").read_text(encoding="utf-8"))
 
 # Options that change which files exist or how the app behaves: full product.
-INTERACTING = ["llm_provider", "include_sample_data"]
+INTERACTING = ["llm_provider", "include_sample_data", "vector_store"]
 # Options that only change text: rotated through the product so each value is baked at least once.
 INDEPENDENT = ["license", "python_version"]
 

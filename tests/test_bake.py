@@ -31,7 +31,7 @@ def baked_files(project: Path) -> set[str]:
 
 
 def test_combinations_cover_every_option_value():
-    for key in ("llm_provider", "include_sample_data", "license", "python_version"):
+    for key in ("llm_provider", "include_sample_data", "vector_store", "license", "python_version"):
         values = {c[key] for c in COMBOS}
         assert values == set(json.loads((ROOT / "cookiecutter.json").read_text())[key])
 
@@ -74,6 +74,17 @@ def test_bake_combination(tmp_path: Path, combo: dict[str, str]):
 
     settings = (project / "configs" / "settings.yaml").read_text()
     assert f"llm_provider: {combo['llm_provider']}" in settings
+    assert f"vector_store: {combo['vector_store']}" in settings
+    milvus = combo["vector_store"] == "milvus"
+    assert ("milvus_collection: acme_docs_bot" in settings) == milvus
+    dependencies = " ".join(pyproject["project"]["dependencies"])
+    assert ("pymilvus>=" in dependencies and "milvus-lite>=" in dependencies) == milvus
+    assert (project / "tests" / "integration" / "test_milvus_store.py").is_file() == milvus
+    makefile = (project / "Makefile").read_text()
+    assert ("index/milvus.db" in makefile) == milvus and "INDEX_READY" in makefile
+    lock = (project / "requirements.lock").read_text()
+    assert ("\npymilvus==" in lock and "\nmilvus-lite==" in lock) == milvus
+    assert "\nfaiss-cpu==" in lock and "\nragas==0.4.3" in lock and "\ntorch==" not in lock
 
     lint = subprocess.run(
         [sys.executable, "-m", "ruff", "check", "--no-cache", "src", "tests"],

@@ -1,6 +1,7 @@
 """End to end: the default bake sets itself up and passes its own lint and tests, then demos."""
 
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -9,12 +10,49 @@ pytestmark = pytest.mark.timeout(3600)
 
 
 def make(project: Path, *targets: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(["make", *targets], cwd=project, capture_output=True, text=True)
+    return subprocess.run(
+        ["make", *targets], cwd=project, capture_output=True, text=True
+    )
+
+
+def assert_installed_from_lock(project: Path) -> None:
+    """Every package pinned in requirements.lock (for this Python) is installed at that version."""
+    freeze = subprocess.run(
+        [str(project / ".venv/bin/python"), "-m", "pip", "freeze"],
+        capture_output=True,
+        text=True,
+    ).stdout
+    installed = {
+        line.split("==")[0].lower().replace("_", "-"): line.split("==")[1]
+        for line in freeze.splitlines()
+        if "==" in line
+    }
+    checked = 0
+    for line in (project / "requirements.lock").read_text().splitlines():
+        if line.startswith("#") or "==" not in line:
+            continue
+        spec, _, marker = line.partition(";")
+        if (
+            marker.strip()
+            and "python_full_version < '3.12'" in marker
+            and sys.version_info >= (3, 12)
+        ):
+            continue
+        name, version = (x.strip() for x in spec.split("=="))
+        name = name.lower().replace("_", "-").split("[")[0]
+        if marker.strip() and name not in installed:
+            continue  # a platform- or version-specific pin that does not apply here
+        assert installed.get(name) == version, (
+            f"{name}: lock {version}, installed {installed.get(name)}"
+        )
+        checked += 1
+    assert checked > 100, f"only {checked} locked packages checked"
 
 
 def test_default_bake_passes_its_own_lint_and_tests(default_project: Path):
     setup = make(default_project, "setup")
     assert setup.returncode == 0, setup.stdout[-3000:] + setup.stderr[-3000:]
+    assert_installed_from_lock(default_project)
     lint = make(default_project, "lint")
     assert lint.returncode == 0, lint.stdout[-3000:] + lint.stderr[-3000:]
     tests = make(default_project, "test")
@@ -36,8 +74,12 @@ def test_default_bake_demo_serves_api_and_ui(default_project: Path):
         port = sock.getsockname()[1]
     base = f"http://127.0.0.1:{port}"
     server = subprocess.Popen(
-        ["make", "demo", f"PORT={port}"], cwd=default_project, stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT, text=True, start_new_session=True,
+        ["make", "demo", f"PORT={port}"],
+        cwd=default_project,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
     )
     try:
         deadline = time.monotonic() + 900
@@ -51,16 +93,27 @@ def test_default_bake_demo_serves_api_and_ui(default_project: Path):
             except OSError:
                 time.sleep(2)
         assert ready["index"]["documents"] >= 60
-        golden = (default_project / "data" / "golden" / "golden.jsonl").read_text().splitlines()
-        question = next(json.loads(line) for line in golden if json.loads(line)["tags"][0] == "factual")
+        golden = (
+            (default_project / "data" / "golden" / "golden.jsonl")
+            .read_text()
+            .splitlines()
+        )
+        question = next(
+            json.loads(line)
+            for line in golden
+            if json.loads(line)["tags"][0] == "factual"
+        )
         request = urllib.request.Request(
-            f"{base}/ask", data=json.dumps({"question": question["question"]}).encode(),
+            f"{base}/ask",
+            data=json.dumps({"question": question["question"]}).encode(),
             headers={"Content-Type": "application/json"},
         )
         with urllib.request.urlopen(request, timeout=120) as response:
             answer = json.load(response)
         assert answer["refused"] is False and answer["citations"]
-        assert {c["doc_id"] for c in answer["citations"]} & set(question["relevant_ids"])
+        assert {c["doc_id"] for c in answer["citations"]} & set(
+            question["relevant_ids"]
+        )
         with urllib.request.urlopen(f"{base}/ui/", timeout=30) as response:
             assert response.status == 200
     finally:
@@ -77,11 +130,22 @@ def test_default_bake_eval_passes_its_gate_and_fills_the_readme(default_project:
     done = make(default_project, "eval")
     elapsed = time.monotonic() - started
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
-    report = json.loads((default_project / "reports" / "eval" / "latest" / "report.json").read_text())
-    assert {"schema_version", "golden", "retrieval", "refusal", "answers", "latency_ms"} <= set(report)
+    report = json.loads(
+        (default_project / "reports" / "eval" / "latest" / "report.json").read_text()
+    )
+    assert {
+        "schema_version",
+        "golden",
+        "retrieval",
+        "refusal",
+        "answers",
+        "latency_ms",
+    } <= set(report)
     assert report["gate"]["checked"] > 0 and report["gate"]["breaches"] == []
     hybrid = report["retrieval"]["hybrid"]["ndcg@10"]
-    assert hybrid >= max(report["retrieval"]["bm25"]["ndcg@10"], report["retrieval"]["dense"]["ndcg@10"])
+    assert hybrid >= max(
+        report["retrieval"]["bm25"]["ndcg@10"], report["retrieval"]["dense"]["ndcg@10"]
+    )
     readme = (default_project / "README.md").read_text()
     assert f"| hybrid | {report['retrieval']['hybrid']['recall@5']:.3f} |" in readme
     print(f"make eval took {elapsed:.0f} s")

@@ -73,6 +73,12 @@ def test_prune_removes_sample_files_only_when_asked(tmp_path: Path):
     assert not any((tmp_path / rel).exists() for rel in post.SAMPLE_ONLY)
 
 
+def test_milvus_tests_are_pruned_unless_milvus_is_chosen():
+    assert set(post.MILVUS_ONLY) <= set(post.files_to_remove({"vector_store": "faiss"}))
+    assert not set(post.MILVUS_ONLY) & set(post.files_to_remove({"vector_store": "milvus"}))
+    assert set(post.MILVUS_ONLY) <= set(post.files_to_remove({}))  # the default is faiss
+
+
 def test_recorded_answers_drop_private_keys_but_keep_the_template():
     kept = post.recorded_answers({"project_name": "X", "_output_dir": "/tmp/x", "_template": "gh:me/t"})
     assert kept == {"project_name": "X", "_template": "gh:me/t"}

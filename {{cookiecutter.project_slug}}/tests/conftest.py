@@ -9,6 +9,9 @@ import pytest
 
 os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+# The suite tests the faiss store whatever configs/settings.yaml says; the Milvus store's tests
+# (tests/integration/test_milvus*.py) ask for it explicitly.
+os.environ["RAG_VECTOR_STORE"] = "faiss"
 
 from {{ cookiecutter.package_name }}.config import Settings
 from {{ cookiecutter.package_name }}.models import Embedder, load_embedder
@@ -115,8 +118,11 @@ def api_app(built_index: Settings, embedder: Embedder):
     from {{ cookiecutter.package_name }}.pipeline import Pipeline
     from {{ cookiecutter.package_name }}.retrieval.store import LocalStore
 
+    # No answer cache: API, load and schema tests repeat questions and must see real work
+    # (the cache has its own tests in tests/integration/test_pipeline.py).
+    settings = built_index.model_copy(update={"answer_cache_size": 0})
     pipeline = Pipeline(
-        built_index, LocalStore(built_index.index_dir), embedder, None, "not installed in tests"
+        settings, LocalStore(settings.index_dir), embedder, None, "not installed in tests"
     )
     return create_app(pipeline)
 

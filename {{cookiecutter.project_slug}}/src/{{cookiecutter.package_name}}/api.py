@@ -8,19 +8,21 @@ import re
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Iterator
-from typing import Any, Literal
+from typing import Annotated, Any, Literal, cast
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse, Response, StreamingResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, BeforeValidator, Field, StrictBool
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from . import __version__
+from . import __version__, hardening
 from .config import MODES
 from .errors import RagError
 from .observability import Metrics, RequestIdFilter, request_id
 from .pipeline import AskResult, Pipeline, QuestionError
+from .reload import LivePipeline, admin_router
 
 log = logging.getLogger("api")
 log.addFilter(RequestIdFilter())
@@ -28,22 +30,37 @@ ModeName = Literal["bm25", "dense", "hybrid", "hybrid+rerank"]
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 
+def _json_integer(value: Any) -> Any:
+    """JSON Schema integers only: 5 and 5.0, not true or "5" (pydantic's lax mode takes both)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError("must be an integer")
+    return value
+
+
+# Not only whitespace, spelled out so JSON Schema (ECMA), pydantic (Rust) and str.strip() agree.
+NON_BLANK = (
+    r"[^\t\n\v\f\r \x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]"
+)
+ChunkCount = Annotated[int, Field(ge=1, le=50), BeforeValidator(_json_integer)]
+
+
 class AskRequest(BaseModel):
     model_config = {"extra": "forbid"}
     question: str = Field(
         min_length=1,
         max_length=10_000,
+        pattern=NON_BLANK,
         description="The question (the input rail blocks over 2,000).",
     )
     mode: ModeName | None = Field(None, description=f"One of {', '.join(MODES)}.")
-    k: int | None = Field(None, ge=1, le=50, description="Chunks given to the answerer.")
-    stream: bool = Field(False, description="Stream the answer as server-sent events.")
+    k: ChunkCount | None = Field(None, description="Chunks given to the answerer.")
+    stream: StrictBool = Field(False, description="Stream the answer as server-sent events.")
 
 
 class SearchRequest(BaseModel):
     model_config = {"extra": "forbid"}
-    query: str = Field(min_length=1, max_length=2000)
-    k: int | None = Field(None, ge=1, le=50)
+    query: str = Field(min_length=1, max_length=2000, pattern=NON_BLANK)
+    k: ChunkCount | None = None
     mode: ModeName | None = None
 
 
@@ -77,7 +94,13 @@ class AskResponse(BaseModel):
     usage: dict[str, Any]
     evidence: dict[str, float]
     notes: list[str]
+    fallback: Literal["extractive"] | None = Field(
+        None, description="Set when the LLM failed or was slow; the extractive answer is shown."
+    )
     retrieved: list[Retrieved]
+    cached: bool = Field(
+        False, description="Served from the answer cache; latency_ms is then the lookup only."
+    )
 
 
 class SearchResponse(BaseModel):
@@ -87,6 +110,19 @@ class SearchResponse(BaseModel):
     notes: list[str]
     results: list[Retrieved]
     latency_ms: dict[str, float]
+
+
+class ErrorResponse(BaseModel):
+    error: str
+
+
+LIMIT_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorResponse, "description": "Unreadable body (not UTF-8 JSON)"},
+    413: {"model": ErrorResponse, "description": "Request body over max_body_bytes"},
+    422: {"model": ErrorResponse, "description": "Bad request"},
+    429: {"model": ErrorResponse, "description": "Rate limit exceeded (see Retry-After)"},
+    503: {"model": ErrorResponse, "description": "No usable index"},
+}
 
 
 def _error(status: int, message: str) -> JSONResponse:
@@ -99,12 +135,17 @@ def _validation_message(exc: RequestValidationError) -> str:
         if err.get("type") == "json_invalid":
             return "the request body is not valid JSON"
         where = ".".join(str(x) for x in err.get("loc", ()) if x != "body") or "body"
+        if err.get("type") == "string_pattern_mismatch":
+            parts.append(f"{where}: must contain a character that is not whitespace")
+            continue
         parts.append(f"{where}: {err.get('msg')}")
     return "; ".join(parts)
 
 
 def create_app(pipeline: Pipeline, with_ui: bool = True) -> FastAPI:
     settings = pipeline.settings
+    live = LivePipeline(pipeline)
+    pipeline = cast(Pipeline, live)  # each call runs on the pipeline live when it starts
     metrics = Metrics()
     app = FastAPI(
         title=settings.project_name,
@@ -113,6 +154,8 @@ def create_app(pipeline: Pipeline, with_ui: bool = True) -> FastAPI:
     )
     app.state.pipeline = pipeline
     app.state.metrics = metrics
+    app.state.live = live
+    hardening.install(app, settings)  # before request_context, which stays outermost
 
     @app.middleware("http")
     async def request_context(
@@ -157,6 +200,17 @@ def create_app(pipeline: Pipeline, with_ui: bool = True) -> FastAPI:
     async def rag_error(_: Request, exc: RagError) -> JSONResponse:
         return _error(503, str(exc))
 
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        detail = str(exc.detail)
+        if exc.status_code == 400 and "parsing the body" in detail:
+            detail = "the request body could not be read: send UTF-8 encoded JSON"
+        response = _error(exc.status_code, detail)
+        response.headers.update(exc.headers or {})
+        return response
+
+    app.include_router(admin_router(live, hardening.admin_guard(settings)))
+
     def log_answer(data: dict[str, Any], question: str) -> None:
         metrics.observe_answer(data)
         log.info(
@@ -175,7 +229,14 @@ def create_app(pipeline: Pipeline, with_ui: bool = True) -> FastAPI:
             },
         )
 
-    @app.post("/ask", response_model=AskResponse, responses={422: {"description": "Bad request"}})
+    @app.post(
+        "/ask",
+        response_model=AskResponse,
+        responses={
+            **LIMIT_RESPONSES,
+            200: {"content": {"text/event-stream": {}}, "description": "JSON, or SSE if stream"},
+        },
+    )
     def ask(body: AskRequest) -> Any:
         """Answer from the documents with citations, or refuse; `stream=true` sends SSE."""
         if body.stream:
@@ -196,7 +257,7 @@ def create_app(pipeline: Pipeline, with_ui: bool = True) -> FastAPI:
         except RagError as exc:
             yield f"event: error\ndata: {json.dumps({'error': str(exc)})}\n\n"
 
-    @app.post("/search", response_model=SearchResponse)
+    @app.post("/search", response_model=SearchResponse, responses=LIMIT_RESPONSES)
     def search(body: SearchRequest) -> Any:
         """Ranked chunks with the score each stage gave them."""
         data = pipeline.search(body.query, body.mode, body.k).to_json()
@@ -224,4 +285,5 @@ def create_app(pipeline: Pipeline, with_ui: bool = True) -> FastAPI:
         from .ui import build_ui
 
         app = gr.mount_gradio_app(app, build_ui(pipeline), path="/ui")
+    hardening.install_cors(app, settings)
     return app

@@ -29,7 +29,10 @@ err = Console(stderr=True)
 
 ConfigOpt = Annotated[
     Path | None,
-    typer.Option("--config", help="YAML settings file (default configs/settings.yaml)."),
+    typer.Option(
+        "--config",
+        help="YAML layered over configs/settings.yaml (e.g. configs/experiments/x.yaml).",
+    ),
 ]
 IndexOpt = Annotated[Path | None, typer.Option("--index", help="Index folder (default index/).")]
 
@@ -226,6 +229,13 @@ def eval_command(
     safety: Annotated[
         Path | None, typer.Option("--safety", help="Safety pack folder (*.jsonl) to run as well.")
     ] = None,
+    judge: Annotated[
+        bool | None,
+        typer.Option(
+            "--judge/--no-judge",
+            help="LLM-judged metrics; default: on when RAG_JUDGE_BASE_URL and RAG_JUDGE_MODEL are set.",
+        ),
+    ] = None,
     mode: ModeOpt = None,
     config: ConfigOpt = None,
 ) -> None:
@@ -236,7 +246,9 @@ def eval_command(
     try:
         pipeline = load_pipeline(settings)
         with progress_bars(14, False) as on_progress:
-            outcome = evaluate(pipeline, golden, out_dir, thresholds, readme, on_progress, safety)
+            outcome = evaluate(
+                pipeline, golden, out_dir, thresholds, readme, on_progress, safety, judge, config
+            )
     except RagError as exc:
         raise fail(str(exc)) from None
     from .eval.report import retrieval_table
@@ -251,6 +263,12 @@ def eval_command(
     )
     for name, value in report["answers"].items():
         out.print(f"{name}: {value:.3f}", highlight=False)
+    judged = report["judge"]
+    if judged["configured"]:
+        for name, value in judged["metrics"].items():
+            out.print(f"{name} (judge {judged['model']}): {value:.3f}", highlight=False)
+    else:
+        out.print(f"judge: {judged['note']}", highlight=False)
     out.print(
         "latency p95: "
         + ", ".join(
@@ -305,6 +323,168 @@ def eval_baseline(
     out.print(f"wrote {thresholds}", highlight=False)
 
 
+@app.command("eval-compare")
+def eval_compare(
+    run_a: Annotated[Path, typer.Argument(help="Eval run folder A (the baseline).")],
+    run_b: Annotated[Path, typer.Argument(help="Eval run folder B (the change).")],
+    out_dir: Annotated[Path, typer.Option("--out", help="Reports folder.")] = Path(
+        "reports/compare"
+    ),
+) -> None:
+    """Compare two eval runs on the same golden set: paired tests, per tag, flipped questions."""
+    from .eval.compare import compare, load_run, write_comparison
+
+    try:
+        result = compare(load_run(run_a), load_run(run_b))
+    except RagError as exc:
+        raise fail(str(exc)) from None
+    run_dir = write_comparison(out_dir, result)
+    for name, e in result["metrics"].items():
+        mark = "*" if e["significant"] else " "
+        out.print(
+            f"{name:<42} {e['a']:.3f} -> {e['b']:.3f}  {e['diff']:+.3f}{mark} "
+            f"[{e['ci95'][0]:+.3f}, {e['ci95'][1]:+.3f}] p={e['p_value']:.4f}",
+            highlight=False,
+            soft_wrap=True,
+        )
+    out.print(f"flipped questions: {len(result['flipped'])}", highlight=False)
+    out.print(
+        f"report: {run_dir}/compare.md (also {out_dir}/latest/)", highlight=False, soft_wrap=True
+    )
+
+
+@app.command("judge-check")
+def judge_check(
+    labels: Annotated[Path, typer.Option("--labels", help="Human-labelled rows (JSONL).")] = Path(
+        "data/golden/judge_labels.jsonl"
+    ),
+    out_dir: Annotated[Path, typer.Option("--out", help="Reports folder.")] = Path("reports/judge"),
+    config: ConfigOpt = None,
+) -> None:
+    """Agreement (accuracy, Cohen's kappa) of the configured LLM judge with human labels."""
+    from .eval.judge import NOT_CONFIGURED, build_judge
+    from .eval.judge_check import load_labels, markdown, run_check, write_result
+
+    settings = settings_from(config)
+    if not settings.judge_configured:
+        out.print(f"judge-check not run: {NOT_CONFIGURED}", highlight=False)
+        return
+    try:
+        rows = load_labels(labels)
+        from .models import load_embedder
+
+        judge = build_judge(settings, load_embedder(settings))
+        with progress_bars(8, False) as on_progress:
+            result = run_check(judge, rows, on_progress)
+    except RagError as exc:
+        raise fail(str(exc)) from None
+    run_dir = write_result(out_dir, result, labels)
+    out.print(markdown(result, labels), highlight=False)
+    out.print(f"report: {run_dir}/judge_check.md (also {out_dir}/latest/)", highlight=False)
+
+
+@app.command()
+def cost(
+    golden: Annotated[Path, typer.Option("--golden", help="Golden set (JSONL).")] = Path(
+        "data/golden/golden.jsonl"
+    ),
+    prices: Annotated[Path, typer.Option("--prices", help="Price file (YAML).")] = Path(
+        "configs/prices.yaml"
+    ),
+    out_dir: Annotated[Path, typer.Option("--out", help="Reports folder.")] = Path("reports/cost"),
+    doc: Annotated[Path, typer.Option("--doc", help="Markdown file to rewrite.")] = Path(
+        "docs/cost.md"
+    ),
+    remeasure: Annotated[
+        bool,
+        typer.Option(
+            "--remeasure",
+            help="Measure again even when the latest measurement matches this index and golden set.",
+        ),
+    ] = False,
+    index: IndexOpt = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Cost per query and per 1,000 queries for every priced model, CPU time per stage, caching."""
+    from . import cost as costing
+    from .eval.golden import content_hash, load_golden
+    from .retrieval.factory import manifest_with_documents
+
+    settings = settings_from(config, index_dir=index)
+    try:
+        currency, chat, embed = costing.load_prices(prices)
+        items = load_golden(golden)
+        pipeline = load_pipeline(settings)
+        key = {
+            "golden_sha256": content_hash(golden),
+            "index_created_at": pipeline.store.manifest.get("created_at"),
+        }
+        previous = out_dir / "latest" / "cost.json"
+        measured = None
+        if previous.is_file() and not remeasure:
+            old = json.loads(previous.read_text(encoding="utf-8"))
+            if old.get("key") == key:
+                measured = old["measured"]
+                out.print(f"reusing the measurement in {previous} (--remeasure to redo it)")
+        if measured is None:
+            with progress_bars(12, False) as on_progress:
+                measured = costing.measure(pipeline, items, on_progress)
+    except RagError as exc:
+        raise fail(str(exc)) from None
+    table = costing.price_table(
+        measured["tokens"],
+        costing.ingest_tokens(manifest_with_documents(pipeline.store)),
+        currency,
+        chat,
+        embed,
+    )
+    result = {"key": key, "prices": str(prices), "measured": measured, "table": table}
+    run_dir = costing.write(result, out_dir, doc)
+    out.print(costing.markdown(result), highlight=False)
+    out.print(f"wrote {doc} and {run_dir}/cost.json (also {out_dir}/latest/)", highlight=False)
+
+
+@app.command()
+def cards(
+    report: Annotated[Path, typer.Option("--report", help="Eval report to read.")] = Path(
+        "reports/eval/latest/report.json"
+    ),
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for the cards.")] = Path("docs"),
+    index: IndexOpt = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Render docs/model_card.md and docs/data_card.md from the eval report and the index."""
+    from .cards import render
+
+    settings = settings_from(config, index_dir=index)
+    try:
+        written = render(settings, report, out_dir)
+    except RagError as exc:
+        raise fail(str(exc)) from None
+    for path in written:
+        out.print(f"wrote {path}", highlight=False)
+
+
+@app.command()
+def dashboard(
+    recording: Annotated[
+        Path, typer.Option("--recording", help="metrics.jsonl recorded by `load` or `soak`.")
+    ] = Path("reports/load/latest/metrics.jsonl"),
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for the PNGs.")] = Path(
+        "docs/img/dashboard"
+    ),
+) -> None:
+    """Plot request rate, error rate and p50/p95 latency per stage from a recorded run."""
+    from .dashboard import render
+
+    try:
+        written = render(recording, out_dir)
+    except RagError as exc:
+        raise fail(str(exc)) from None
+    for path in written:
+        out.print(f"wrote {path}", highlight=False)
+
+
 @app.command()
 def serve(
     index: IndexOpt = None,
@@ -329,6 +509,9 @@ def serve(
         highlight=False,
     )
     configure_logging()
+    from .reload import install_sighup
+
+    install_sighup(app.state.live)  # `kill -HUP <pid>` swaps in a re-ingested index
     uvicorn.run(app, host=host, port=port, log_config=None, access_log=False)
 
 
@@ -342,9 +525,16 @@ def load(
     golden: Annotated[
         Path | None, typer.Option("--golden", help="Take questions from a golden set.")
     ] = None,
+    out_dir: Annotated[
+        Path,
+        typer.Option("--out", help="Where the summary and the /metrics recording are written."),
+    ] = Path("reports/load"),
 ) -> None:
-    """Concurrent clients against POST /ask for a bounded time; prints errors and p50/p95/p99."""
+    """Concurrent clients against POST /ask for a bounded time; prints errors and p50/p95/p99,
+    and records /metrics every 2 s for `dashboard`."""
+    from .dashboard import MetricsRecorder
     from .load import DEFAULT_QUESTIONS, run_load
+    from .runs import new_run_dir, publish_latest
 
     questions: list[str] = list(DEFAULT_QUESTIONS)
     if golden is not None:
@@ -354,12 +544,84 @@ def load(
             questions = [item.question for item in load_golden(golden)]
         except RagError as exc:
             raise fail(str(exc)) from None
+    run_dir = new_run_dir(out_dir)
     try:
-        summary = run_load(url, clients, seconds, questions).summary()
+        with MetricsRecorder(url, run_dir / "metrics.jsonl"):
+            summary = run_load(url, clients, seconds, questions).summary()
     except ValueError as exc:
         raise fail(str(exc)) from None
+    (run_dir / "summary.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+    publish_latest(out_dir, run_dir)
     out.print_json(json.dumps(summary))
+    out.print(
+        f"recorded {out_dir}/latest/metrics.jsonl: `make dashboard` plots it", highlight=False
+    )
     if summary["errors"]:
+        raise typer.Exit(EXIT_ERROR)
+
+
+@app.command()
+def bench(
+    sizes: Annotated[str, typer.Option("--sizes", help="Corpus sizes in chunks.")] = "1000,10000",
+    docs: Annotated[Path, typer.Option("--docs", help="Real documents.")] = Path("data/sample"),
+    golden: Annotated[Path, typer.Option("--golden", help="Golden set (JSONL).")] = Path(
+        "data/golden/golden.jsonl"
+    ),
+    out_dir: Annotated[Path, typer.Option("--out", help="Reports folder.")] = Path("reports/bench"),
+    readme: Annotated[
+        Path | None, typer.Option("--readme", help="README whose bench block to refresh.")
+    ] = None,
+    questions: Annotated[
+        int | None, typer.Option("--questions", min=1, help="Use the first N golden questions.")
+    ] = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Benchmark ingest, latency and quality per size against a LangChain baseline."""
+    from .bench.command import run
+
+    try:
+        for line in run(sizes, docs, golden, out_dir, readme, questions, config, out.print):
+            out.print(line, highlight=False)
+    except RagError as exc:
+        raise fail(str(exc)) from None
+
+
+@app.command()
+def soak(
+    index: IndexOpt = None,
+    clients: Annotated[int, typer.Option("--clients", min=1, max=200)] = 50,
+    seconds: Annotated[float, typer.Option("--seconds", min=1, max=3600)] = 120.0,
+    warmup: Annotated[
+        float, typer.Option("--warmup", min=0, max=600, help="Unmeasured seconds first.")
+    ] = 20.0,
+    out_dir: Annotated[Path, typer.Option("--out", help="Reports folder.")] = Path("reports/soak"),
+    doc: Annotated[
+        Path | None, typer.Option("--doc", help="Markdown file whose soak block to refresh.")
+    ] = None,
+    golden: Annotated[
+        Path | None, typer.Option("--golden", help="Take questions from a golden set.")
+    ] = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Serve on loopback, run mixed ask/search/health load; errors, p50/p95/p99, RSS growth."""
+    from .load import DEFAULT_QUESTIONS
+    from .soak import serve_and_soak, update_doc, write_report
+
+    questions: list[str] = list(DEFAULT_QUESTIONS)
+    try:
+        if golden is not None:
+            from .eval.golden import load_golden
+
+            questions = [item.question for item in load_golden(golden)]
+        summary = serve_and_soak(index, clients, seconds, config, questions, warmup)
+    except (RagError, RuntimeError, ValueError) as exc:
+        raise fail(str(exc)) from None
+    report = write_report(summary, out_dir)
+    out.print_json(json.dumps(summary))
+    out.print(f"report: {report}", highlight=False)
+    if doc is not None and update_doc(doc, summary, report):
+        out.print(f"soak figures refreshed in {doc}", highlight=False)
+    if not summary["passed"]:
         raise typer.Exit(EXIT_ERROR)
 
 

@@ -1,8 +1,9 @@
 """Every default in one place.
 
 Settings come from, in order of precedence: keyword overrides, environment variables
-(prefix ``RAG_``), a ``.env`` file, the YAML file named by ``RAG_CONFIG`` (default ``configs/settings.yaml``),
-then the defaults below.
+(prefix ``RAG_``), a ``.env`` file, an experiment YAML given with ``--config`` (only the keys it
+sets), the YAML file named by ``RAG_CONFIG`` (default ``configs/settings.yaml``), then the
+defaults below.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import os
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -20,6 +21,7 @@ from pydantic_settings import (
 )
 
 DEFAULT_CONFIG = Path("configs/settings.yaml")
+OVERLAY_ENV = "RAG_CONFIG_OVERLAY"  # set by ``load_settings(config)``; layered over RAG_CONFIG
 
 Mode = Literal["bm25", "dense", "hybrid", "hybrid+rerank"]
 MODES: tuple[str, ...] = ("bm25", "dense", "hybrid", "hybrid+rerank")
@@ -53,6 +55,13 @@ class Settings(BaseSettings):
         False, description="Let sentence-transformers fetch models from the hub at run time."
     )
     embed_batch_size: int = Field(64, ge=1, le=1024)
+    embedder_backend: Literal["torch", "onnx"] = Field(
+        "onnx",
+        description="onnx: a local torch.onnx export run by onnxruntime (same vectors, faster on CPU).",
+    )
+    reranker_backend: Literal["torch", "onnx"] = Field(
+        "onnx", description="Backend of the cross-encoder, as for the embedder."
+    )
 
     # Chunking (in embedder tokens)
     chunk_tokens: int = Field(
@@ -75,6 +84,39 @@ class Settings(BaseSettings):
     bm25_weight: float = Field(0.5, ge=0.0, le=1.0, description="Weighted fusion: BM25 share.")
     rerank_candidates: int = Field(20, ge=1, le=200, description="Fused chunks re-ranked.")
     rerank_max_length: int = Field(256, ge=32, le=512)
+    hnsw_threshold: int = Field(
+        100_000,
+        ge=1,
+        description="From this many chunks the dense index is faiss HNSW instead of exact search.",
+    )
+    hnsw_ef_search: int = Field(128, ge=8, le=2048, description="HNSW search breadth.")
+
+    # Vector store (docs/scaling.md)
+    vector_store: Literal["faiss", "milvus"] = Field(
+        "faiss", description="faiss + bm25s in this process, or a Milvus collection."
+    )
+    milvus_uri: str | None = Field(
+        None,
+        validation_alias=AliasChoices("milvus_uri", "MILVUS_URI", "RAG_MILVUS_URI"),
+        description="Milvus Lite file, or http://host:19530 (env MILVUS_URI); default <index_dir>/milvus.db.",
+    )
+    milvus_token: SecretStr | None = Field(
+        None,
+        validation_alias=AliasChoices("milvus_token", "MILVUS_TOKEN", "RAG_MILVUS_TOKEN"),
+        description="Milvus token, user:password or an API key (env MILVUS_TOKEN).",
+    )
+    milvus_collection: str = Field(
+        "rag_chunks",
+        pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,200}$",
+        description="Collection holding the chunks (plus <name>_meta for the manifest).",
+    )
+    milvus_index: Literal["auto", "FLAT", "HNSW", "IVF_FLAT", "IVF_SQ8", "AUTOINDEX"] = Field(
+        "auto", description="Vector index; auto: FLAT < 100k chunks, HNSW < 10M, else IVF_SQ8."
+    )
+    milvus_analyzer: Literal["project", "milvus"] = Field(
+        "project",
+        description="BM25 terms from this project's analyzer (as bm25s gets) or Milvus's standard analyzer.",
+    )
 
     # Answering
     llm_provider: Literal["extractive", "openai-compatible"] = Field("extractive")
@@ -105,7 +147,57 @@ class Settings(BaseSettings):
     redact_pii: bool = Field(True, description="Redact PII in answers, returned passages and logs.")
     redact_pii_at_ingest: bool = Field(False, description="Also redact PII in documents at ingest.")
 
-    @field_validator("embedder_path", "reranker_path", mode="before")
+    # Limits and service hardening (docs/reliability.md)
+    request_deadline_s: float = Field(
+        30.0, gt=0, le=600, description="Budget of one answer; a slow LLM yields to the fallback."
+    )
+    llm_max_prompt_tokens: int = Field(
+        3000, ge=256, le=128_000, description="Passages past this (~4 chars a token) are not sent."
+    )
+    llm_backoff_s: float = Field(0.5, ge=0, le=30, description="First retry delay; doubles.")
+    llm_breaker_failures: int = Field(
+        5, ge=1, le=100, description="Consecutive LLM failures that open the circuit breaker."
+    )
+    llm_breaker_cooldown_s: float = Field(
+        30.0, gt=0, le=3600, description="Open breaker waits this long, then lets one call try."
+    )
+    admin_api_key: SecretStr | None = Field(
+        None, description="Key for /admin/* (RAG_ADMIN_API_KEY); unset: admin is refused."
+    )
+    cors_allow_origins: list[str] = Field(
+        default_factory=list, description="Origins CORS allows; empty (default) means closed."
+    )
+    max_body_bytes: int = Field(65_536, ge=1024, le=10_000_000, description="Larger: 413.")
+    rate_limit_per_minute: int = Field(
+        0, ge=0, le=1_000_000, description="Per client IP on /ask, /search, /admin; 0 = off."
+    )
+    rate_limit_burst: int = Field(20, ge=1, le=10_000, description="Token bucket size.")
+
+    llm_tokenizer_path: Path | None = Field(
+        None,
+        description="Folder (or tokenizer.json) of the answering model's tokenizer, for token counts "
+        "when the provider reports no usage; default: the embedder's tokenizer (an estimate).",
+    )
+    answer_cache_size: int = Field(
+        256,
+        ge=0,
+        le=100_000,
+        description="Finished answers kept in an LRU cache (exact question, mode, k); 0 turns it off.",
+    )
+    query_cache_size: int = Field(
+        1024, ge=0, le=1_000_000, description="Query embeddings kept in an LRU cache."
+    )
+
+    # LLM judge for eval (openai-compatible; separate from the answering model)
+    judge_base_url: str | None = Field(
+        None, description="Judge endpoint, e.g. http://localhost:11434/v1."
+    )
+    judge_model: str | None = Field(None, description="Judge model name the server knows.")
+    judge_api_key: str | None = Field(None, description="Bearer key for the judge endpoint.")
+    judge_timeout_s: float = Field(60.0, gt=0, description="Per judge call.")
+    judge_max_retries: int = Field(2, ge=0, le=5)
+
+    @field_validator("embedder_path", "reranker_path", "llm_tokenizer_path", mode="before")
     @classmethod
     def _empty_is_none(cls, value: Any) -> Any:
         return None if value in ("", None) else value
@@ -115,6 +207,10 @@ class Settings(BaseSettings):
         return self.llm_provider == "openai-compatible" and bool(
             self.llm_base_url and self.llm_model
         )
+
+    @property
+    def judge_configured(self) -> bool:
+        return bool(self.judge_base_url and self.judge_model)
 
     @model_validator(mode="after")
     def _check(self) -> Settings:
@@ -131,26 +227,31 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        path = Path(os.environ.get("RAG_CONFIG", DEFAULT_CONFIG))
         sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings, dotenv_settings]
+        overlay = os.environ.get(OVERLAY_ENV)
+        if overlay and Path(overlay).is_file():
+            sources.append(YamlConfigSettingsSource(settings_cls, yaml_file=Path(overlay)))
+        path = Path(os.environ.get("RAG_CONFIG", DEFAULT_CONFIG))
         if path.is_file():
             sources.append(YamlConfigSettingsSource(settings_cls, yaml_file=path))
         return tuple(sources)
 
 
 def load_settings(config: Path | None = None, **overrides: Any) -> Settings:
-    """Build settings; ``config`` names a YAML file to use instead of the default one."""
+    """Build settings; ``config`` names a YAML file layered over the default one (an experiment:
+    the keys it sets win over ``configs/settings.yaml``, environment variables still win over both).
+    """
     overrides = {k: v for k, v in overrides.items() if v is not None}
     if config is not None:
         if not config.is_file():
             raise FileNotFoundError(f"config file not found: {config}")
-        previous = os.environ.get("RAG_CONFIG")
-        os.environ["RAG_CONFIG"] = str(config)
+        previous = os.environ.get(OVERLAY_ENV)
+        os.environ[OVERLAY_ENV] = str(config)
         try:
             return Settings(**overrides)
         finally:
             if previous is None:
-                os.environ.pop("RAG_CONFIG", None)
+                os.environ.pop(OVERLAY_ENV, None)
             else:
-                os.environ["RAG_CONFIG"] = previous
+                os.environ[OVERLAY_ENV] = previous
     return Settings(**overrides)

@@ -25,11 +25,17 @@ class LoadResult:
     requests: int = 0
     errors: int = 0
     latencies_ms: list[float] = field(default_factory=list)
+    cached_latencies_ms: list[float] = field(default_factory=list)
     error_samples: list[str] = field(default_factory=list)
 
     def summary(self) -> dict[str, Any]:
+        """Latency percentiles are for answers the server computed; answer-cache hits (a load run
+        repeats its questions) are counted and timed apart, never mixed in."""
         lat = np.asarray(self.latencies_ms or [0.0])
+        hits = np.asarray(self.cached_latencies_ms or [0.0])
         return {
+            "cache_hits": len(self.cached_latencies_ms),
+            "cache_hit_p50_ms": round(float(np.percentile(hits, 50)), 1),
             "clients": self.clients,
             "seconds": round(self.seconds, 1),
             "requests": self.requests,
@@ -70,12 +76,13 @@ def run_load(
                 try:
                     response = http.post("/ask", json={"question": question, "mode": "hybrid"})
                     ok = response.status_code == 200
+                    cached = ok and response.json().get("cached") is True
                     detail = f"HTTP {response.status_code}"
-                except httpx.HTTPError as exc:
-                    ok, detail = False, type(exc).__name__
+                except (httpx.HTTPError, ValueError) as exc:
+                    ok, cached, detail = False, False, type(exc).__name__
                 elapsed = (time.perf_counter() - started) * 1000.0
                 with lock:
-                    result.latencies_ms.append(elapsed)
+                    (result.cached_latencies_ms if cached else result.latencies_ms).append(elapsed)
                     if not ok:
                         result.errors += 1
                         result.error_samples.append(detail)

@@ -142,7 +142,14 @@ def _quiet() -> None:
 class Embedder:
     """Sentence-transformers bi-encoder; returns L2-normalised float32 vectors."""
 
-    def __init__(self, location: ModelLocation, batch_size: int = 64, cache_size: int = 1024):
+    def __init__(
+        self,
+        location: ModelLocation,
+        batch_size: int = 64,
+        cache_size: int = 1024,
+        backend: str = "torch",
+        models_dir: Path = Path("models"),
+    ):
         from sentence_transformers import SentenceTransformer
 
         _quiet()
@@ -153,6 +160,10 @@ class Embedder:
         )
         self.max_seq_length: int = int(self.model.max_seq_length or 256)
         self.dim: int = int(self.model.get_embedding_dimension() or 0)
+        self.backend = backend
+        self._onnx: Any = None
+        if backend == "onnx":
+            self._onnx = self._onnx_runner(models_dir)
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._cache_size = cache_size
         self._lock = threading.Lock()
@@ -167,7 +178,51 @@ class Embedder:
         """Tokens of ``text`` without the special tokens the model adds."""
         return len(self.tokenizer(text, add_special_tokens=False)["input_ids"])
 
+    def _onnx_runner(self, models_dir: Path) -> Any:
+        """The ONNX copy of this model; only mean pooling + normalisation is exported."""
+        from .onnx_backend import load_runner
+
+        kinds = [type(module).__name__ for module in self.model]
+        pooler: Any = self.model[1] if len(kinds) > 1 else None
+        pooling = pooler.get_config_dict().get("pooling_mode") if pooler is not None else None
+        if kinds != ["Transformer", "Pooling", "Normalize"] or pooling != "mean":
+            raise ModelUnavailableError(
+                f"the onnx backend supports mean-pooled, normalised models; {self.location.model_id} "
+                f"is {'+'.join(kinds)} ({pooling} pooling): use embedder_backend: torch"
+            )
+        return load_runner(
+            self.model[0].auto_model,
+            self.tokenizer,
+            "embedder",
+            models_dir,
+            self.location.model_id,
+            self.location.sha256,
+        )
+
+    def _encode_onnx(self, texts: list[str]) -> np.ndarray:
+        # Longest first, so each batch pads to similar lengths (as sentence-transformers does).
+        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for start in range(0, len(order), self.batch_size):
+            rows = order[start : start + self.batch_size]
+            encoded = self.tokenizer(
+                [texts[i] for i in rows],
+                padding=True,
+                truncation=True,
+                max_length=self.max_seq_length,
+                return_tensors="np",
+            )
+            out[rows] = self._onnx.run(encoded)
+        return out
+
+    def clear_cache(self) -> None:
+        """Forget cached query vectors (benchmarks time distinct queries with a cold cache)."""
+        with self._lock:
+            self._cache.clear()
+
     def encode(self, texts: list[str], show_progress: bool = False) -> np.ndarray:
+        if self._onnx is not None:
+            return self._encode_onnx(texts)
         vectors = self.model.encode(
             texts,
             batch_size=self.batch_size,
@@ -197,21 +252,62 @@ class Embedder:
 class Reranker:
     """Cross-encoder that scores (query, passage) pairs; higher is more relevant."""
 
-    def __init__(self, location: ModelLocation, max_length: int = 256):
+    def __init__(
+        self,
+        location: ModelLocation,
+        max_length: int = 256,
+        backend: str = "torch",
+        models_dir: Path = Path("models"),
+        num_labels: int | None = None,
+    ):
         from sentence_transformers import CrossEncoder
 
         _quiet()
         self.location = location
+        self.max_length = max_length
+        extra: dict[str, Any] = {} if num_labels is None else {"num_labels": num_labels}
         self.model = CrossEncoder(
             location.name_or_path,
             device="cpu",
             max_length=max_length,
             local_files_only=location.path is not None,
+            **extra,
         )
+        self.backend = backend
+        self._onnx: Any = None
+        if backend == "onnx":
+            from .onnx_backend import load_runner
+
+            self._onnx = load_runner(
+                self.model.model,
+                self.model.tokenizer,
+                "cross-encoder",
+                models_dir,
+                location.model_id,
+                location.sha256,
+            )
+
+    def _score_onnx(self, query: str, passages: list[str]) -> np.ndarray:
+        import torch
+
+        encoded = self.model.tokenizer(
+            [query] * len(passages),
+            passages,
+            padding=True,
+            truncation=True,
+            max_length=self.max_length,
+            return_tensors="np",
+        )
+        logits = torch.from_numpy(self._onnx.run(encoded))
+        if self.model.activation_fn is not None:
+            logits = self.model.activation_fn(logits)
+        return logits.numpy()[:, 0].astype(np.float32)
 
     def score(self, query: str, passages: list[str]) -> np.ndarray:
         if not passages:
             return np.zeros(0, dtype=np.float32)
+        if self._onnx is not None:
+            return self._score_onnx(query, passages)
         scores = self.model.predict([(query, p) for p in passages], show_progress_bar=False)
         return np.asarray(scores, dtype=np.float32).reshape(len(passages))
 
@@ -221,7 +317,13 @@ def load_embedder(settings: Settings) -> Embedder:
         settings.embedder, settings.embedder_path, settings.models_dir, settings.allow_download
     )
     try:
-        return Embedder(location, batch_size=settings.embed_batch_size)
+        return Embedder(
+            location,
+            batch_size=settings.embed_batch_size,
+            backend=settings.embedder_backend,
+            models_dir=settings.models_dir,
+            cache_size=settings.query_cache_size,
+        )
     except OSError as exc:
         raise ModelUnavailableError(f"cannot load embedder {settings.embedder}: {exc}") from exc
 
@@ -232,7 +334,13 @@ def load_reranker(settings: Settings) -> tuple[Reranker | None, str | None]:
         location = locate(
             settings.reranker, settings.reranker_path, settings.models_dir, settings.allow_download
         )
-        return Reranker(location, max_length=settings.rerank_max_length), None
+        reranker = Reranker(
+            location,
+            max_length=settings.rerank_max_length,
+            backend=settings.reranker_backend,
+            models_dir=settings.models_dir,
+        )
+        return reranker, None
     except ModelUnavailableError as exc:
         return None, str(exc)
     except (OSError, ValueError) as exc:

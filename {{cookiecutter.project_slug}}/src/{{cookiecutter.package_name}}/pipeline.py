@@ -5,12 +5,15 @@ Stage timings are taken here, once, and handed to whoever asked.
 
 from __future__ import annotations
 
+import copy
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 
+from .answer_cache import AnswerCache
 from .config import MODES, Settings
 from .errors import IndexIncompatibleError, ProviderError, RagError
 from .generation.base import Answer, refusal
@@ -21,9 +24,11 @@ from .guardrails.input import Verdict, check_input, semantic_verdict
 from .guardrails.output import check_answer
 from .guardrails.pii import PiiRedactor
 from .guardrails.semantic import SemanticGuard
+from .guardrails.stream import StreamRedactor
 from .models import Embedder, Reranker, load_embedder, load_reranker
+from .retrieval.factory import open_store
 from .retrieval.hybrid import Hit, HybridRetriever, Retrieval
-from .retrieval.store import ChunkStore, LocalStore
+from .retrieval.store import ChunkStore
 from .timing import Timings
 
 EVIDENCE_CHUNKS = 3
@@ -70,10 +75,12 @@ class AskResult:
     blocked: bool = False
     notes: list[str] = field(default_factory=list)
     redactions: list[str] = field(default_factory=list)
+    cached: bool = False
 
     def to_json(self) -> dict[str, Any]:
         search = SearchResult(self.question, self.retrieval, self.timings).to_json()
         return {
+            "cached": self.cached,
             "redactions": sorted(set(self.redactions)),
             "answer": self.answer.text,
             "refused": self.answer.refused,
@@ -87,6 +94,7 @@ class AskResult:
             "usage": self.answer.usage,
             "evidence": self.answer.evidence,
             "notes": [*self.retrieval.notes, *self.answer.notes, *self.notes],
+            "fallback": "extractive" if self.answer.provider == "extractive-fallback" else None,
             "retrieved": search["results"],
         }
 
@@ -105,6 +113,7 @@ class Pipeline:
         self.settings = settings
         self.store = store
         self.embedder = embedder
+        self.answers: AnswerCache[AskResult] = AnswerCache(settings.answer_cache_size)
         self.reranker = reranker
         self.reranker_note = reranker_note
         self.retriever = HybridRetriever(store, embedder, settings, reranker, reranker_note)
@@ -125,9 +134,21 @@ class Pipeline:
     @classmethod
     def load(cls, settings: Settings, with_reranker: bool = True) -> Pipeline:
         embedder = load_embedder(settings)
-        store = LocalStore(settings.index_dir)
+        store = open_store(settings)
         reranker, note = load_reranker(settings) if with_reranker else (None, "re-ranking disabled")
         return cls(settings, store, embedder, reranker, note)
+
+    def reloaded(self) -> Pipeline:
+        """A copy over the index now live on disk; models, guards and LLM client are shared."""
+        store = open_store(self.settings)
+        new = copy.copy(self)
+        new.store = store
+        new.answers = AnswerCache(self.settings.answer_cache_size)  # answers of the old index go
+        new.retriever = HybridRetriever(
+            store, self.embedder, self.settings, self.reranker, self.reranker_note
+        )
+        new._check_index()
+        return new
 
     def _check_index(self) -> None:
         built = self.store.manifest.get("fingerprint", {})
@@ -186,12 +207,12 @@ class Pipeline:
         return None, vector, evidence
 
     def _answer(
-        self, question: str, retrieval: Retrieval, vector: np.ndarray
+        self, question: str, retrieval: Retrieval, vector: np.ndarray, deadline: float | None = None
     ) -> tuple[Answer, list[str]]:
         notes: list[str] = []
         if self.generator is not None:
             try:
-                return self.generator.generate(question, retrieval.hits), notes
+                return self.generator.generate(question, retrieval.hits, deadline), notes
             except ProviderError as exc:
                 notes.append(f"{exc}; extractive fallback answer shown")
         return self._extractive(question, retrieval, vector), notes
@@ -248,6 +269,21 @@ class Pipeline:
 
     def ask(self, question: str, mode: str | None = None, k: int | None = None) -> AskResult:
         question, mode, k = self._validate(question, mode, k)
+        start = time.perf_counter()
+        key = (question, mode, str(k), str(self.store.manifest.get("created_at", "")))
+        hit = self.answers.get(key)
+        if hit is not None:
+            timings = Timings()
+            timings.ms["total"] = (time.perf_counter() - start) * 1000.0
+            return replace(hit, timings=timings, cached=True)
+        result = self._ask(question, mode, k)
+        fallback = result.answer.provider == "extractive-fallback"  # retry the LLM next time
+        if not result.blocked and not result.answer.notes and not fallback:
+            self.answers.put(key, result)
+        return result
+
+    def _ask(self, question: str, mode: str, k: int) -> AskResult:
+        deadline = time.monotonic() + self.settings.request_deadline_s
         timings = Timings()
         notes: list[str] = []
         with timings.stage("total"):
@@ -261,7 +297,7 @@ class Pipeline:
                 if refused is not None:
                     answer = refused
                 else:
-                    answer, more = self._answer(question, retrieval, vector)
+                    answer, more = self._answer(question, retrieval, vector, deadline)
                     notes += more
                     answer.evidence = {**evidence, **answer.evidence}
             if self.llm_note:
@@ -276,6 +312,7 @@ class Pipeline:
     ) -> Iterator[str | AskResult]:
         """Yield answer text as it is produced, then the AskResult."""
         question, mode, k = self._validate(question, mode, k)
+        deadline = time.monotonic() + self.settings.request_deadline_s
         timings = Timings()
         notes: list[str] = []
         with timings.stage("total"):
@@ -291,16 +328,20 @@ class Pipeline:
             answer: Answer | None = refused
             streamed = False
             if answer is None and self.generator is not None:
+                # Tokens are held to a sentence boundary so PII split across tokens is redacted.
+                held = StreamRedactor(self.pii) if self.pii is not None else None
                 try:
-                    for piece in self.generator.stream(question, retrieval.hits):
+                    for piece in self.generator.stream(question, retrieval.hits, deadline):
                         if isinstance(piece, Answer):
                             answer = piece
                         else:
                             streamed = True
-                            yield piece
+                            yield from held.feed(piece) if held else [piece]
                 except ProviderError as exc:
                     notes.append(f"{exc}; extractive fallback answer shown")
                     answer = None
+                if held is not None:
+                    yield from held.flush()
             if answer is None:
                 answer = self._extractive(question, retrieval, vector)
             answer.evidence = {**evidence, **answer.evidence}

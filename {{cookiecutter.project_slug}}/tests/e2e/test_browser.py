@@ -1,5 +1,8 @@
 """A real browser (Debian's headless Chromium, driven by Playwright) uses the UI."""
 
+import socket
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -52,3 +55,66 @@ def test_ui_answers_with_a_citation_and_saves_a_screenshot(browser, live_server:
     SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOT), full_page=True)
     assert SCREENSHOT.stat().st_size > 10_000
+
+
+PAYLOAD_DOC = """# Quasar Blender Safety
+
+## Lid lock
+The Quasar blender lid lock <script>window.__xss = "script"; alert("script")</script> must click
+before the motor starts. <img src=x onerror="window.__xss = 'onerror'; alert('onerror')"> The
+lid lock sensor QB-9 stops the blade within 2 seconds when the lid opens.
+"""
+
+
+@pytest.fixture(scope="module")
+def payload_server(tmp_path_factory, embedder):
+    """A server over a corpus whose document carries a <script> and an onerror= payload."""
+    import uvicorn
+
+    from {{ cookiecutter.package_name }}.api import create_app
+    from {{ cookiecutter.package_name }}.config import Settings
+    from {{ cookiecutter.package_name }}.ingest.indexer import ingest
+    from {{ cookiecutter.package_name }}.pipeline import Pipeline
+    from {{ cookiecutter.package_name }}.retrieval.store import LocalStore
+
+    root = tmp_path_factory.mktemp("payload")
+    (root / "docs").mkdir()
+    (root / "docs" / "blender.md").write_text(PAYLOAD_DOC, encoding="utf-8")
+    settings = Settings(index_dir=root / "index")
+    ingest(root / "docs", settings, embedder)
+    chunks = (root / "index").glob("v-*/chunks.jsonl")
+    assert any("<script>" in p.read_text() and "onerror=" in p.read_text() for p in chunks)
+    pipeline = Pipeline(settings, LocalStore(settings.index_dir), embedder, None, "tests")
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(pipeline), host="127.0.0.1", port=port, log_level="warning")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 60
+    while not server.started:
+        assert time.monotonic() < deadline, "server did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(10)
+
+
+def test_document_markup_is_shown_as_text_and_never_runs(browser, payload_server: str):
+    page = browser.new_page(viewport={"width": 1280, "height": 1000})
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.goto(f"{payload_server}/ui/", wait_until="networkidle")
+    page.fill("#question textarea", "What does the Quasar blender lid lock sensor QB-9 do?")
+    page.click("#ask")
+    page.wait_for_selector("#answer-text", timeout=60_000)
+    page.wait_for_timeout(500)  # give any injected handler (img onerror) time to fire
+    sources = page.inner_text("#sources")
+    shown = page.inner_text("#answer-text") + sources
+    assert "QB-9" in shown
+    assert "<script>" in sources and "onerror=" in sources  # displayed as text
+    assert page.locator("#sources script, #answer script, #sources img").count() == 0
+    assert page.evaluate("window.__xss") is None
+    assert dialogs == []

@@ -46,7 +46,7 @@ def test_ready_reports_true_model_state(client: TestClient):
     ("body", "fragment"),
     [
         ({"question": ""}, "question"),
-        ({"question": "x" * 100_000}, "question"),
+        ({"question": "x" * 20_000}, "question"),
         ({"question": 42}, "question"),
         ({"question": "ok?", "k": 0}, "k"),
         ({"question": "ok?", "k": 51}, "k"),

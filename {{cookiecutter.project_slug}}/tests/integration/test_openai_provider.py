@@ -119,7 +119,9 @@ def test_streaming_yields_tokens_then_the_result(pipeline: Pipeline):
     text = [p for p in pieces if isinstance(p, str)]
     result = pieces[-1]
     assert isinstance(result, AskResult)
-    assert len(text) > 3 and "".join(text).strip() == REPLY
+    # The stream redactor releases text at sentence ends (PII split across tokens is caught), so
+    # this one-sentence reply arrives whole; tests/integration/test_stream_redaction.py streams more.
+    assert len(text) >= 1 and "".join(text).strip() == REPLY
     assert result.answer.usage["completion_tokens"] == 11
 
 

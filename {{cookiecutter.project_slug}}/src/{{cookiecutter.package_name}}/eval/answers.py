@@ -33,6 +33,10 @@ def non_llm_metrics() -> list[Any]:
     ]
 
 
+def strip_citations(answer: str) -> str:
+    return _CITATION.sub("", answer).strip()
+
+
 def score_answer(
     metrics: list[Any],
     question: str,
@@ -46,7 +50,7 @@ def score_answer(
 
     sample = SingleTurnSample(
         user_input=question,
-        response=_CITATION.sub("", answer).strip(),
+        response=strip_citations(answer),
         reference=reference or "",
         retrieved_context_ids=list[str | int](retrieved_doc_ids),
         reference_context_ids=list[str | int](relevant_ids),

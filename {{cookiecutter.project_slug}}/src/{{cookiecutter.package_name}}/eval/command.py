@@ -2,22 +2,32 @@
 
 from __future__ import annotations
 
+import os
+import platform
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .gate import Breach, check, load_thresholds
 from .golden import content_hash, load_golden
+from .judge import build_judge
 from .report import update_readme, write_run
 from .runner import Progress, run
 
 if TYPE_CHECKING:
     from ..pipeline import Pipeline
 
-JUDGE_NOTE = (
-    "not run: faithfulness, answer relevancy and LLM context precision/recall need an LLM judge, "
-    "and this project computes only metrics it can reproduce offline"
-)
+SECRET_KEYS = ("api_key", "token", "password")
+
+
+def public_settings(pipeline: Pipeline) -> dict[str, Any]:
+    """Settings as written next to a report: secrets are replaced by whether they are set."""
+    data = pipeline.settings.model_dump(mode="json")
+    for key in data:
+        if any(word in key for word in SECRET_KEYS) and data[key] is not None:
+            data[key] = "<set>"
+    return data
 
 
 @dataclass
@@ -36,12 +46,19 @@ def evaluate(
     readme: Path | None = None,
     progress: Progress | None = None,
     safety_dir: Path | None = None,
+    use_judge: bool | None = None,
+    experiment: Path | None = None,
+    prices: Path | None = Path("configs/prices.yaml"),
 ) -> EvalOutcome:
+    """``use_judge`` None means: use the LLM judge when one is configured."""
+    if use_judge is None:
+        use_judge = pipeline.settings.judge_configured
     items = load_golden(golden_path)
     thresholds = (
         load_thresholds(thresholds_path) if thresholds_path and thresholds_path.is_file() else None
     )
-    sections, rows = run(pipeline, items, progress)
+    judge = build_judge(pipeline.settings, pipeline.embedder) if use_judge else None
+    sections, rows = run(pipeline, items, progress, judge)
     status = pipeline.status()
     report: dict[str, Any] = {
         "schema_version": sections.pop("schema_version"),
@@ -52,8 +69,10 @@ def evaluate(
             "answerable": sum(i.answerable for i in items),
             "unanswerable": sum(not i.answerable for i in items),
         },
+        "created_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "machine": machine(),
+        "experiment": str(experiment) if experiment else None,
         **sections,
-        "judge": JUDGE_NOTE,
         **(
             {"safety": _safety(pipeline, safety_dir, sections, rows, progress)}
             if safety_dir
@@ -62,13 +81,14 @@ def evaluate(
         "index": status["index"],
         "models": {"embedder": status["embedder"], "reranker": status["reranker"]},
     }
+    report["cost"] = _cost(pipeline, rows, prices)
     breaches = check(report, thresholds) if thresholds else []
     report["gate"] = {
         "thresholds": str(thresholds_path) if thresholds else None,
         "checked": sum(len(v) for v in thresholds.values()) if thresholds else 0,
         "breaches": [str(b) for b in breaches],
     }
-    config = {"settings": pipeline.settings.model_dump(mode="json"), "models": report["models"]}
+    config = {"settings": public_settings(pipeline), "models": report["models"]}
     run_dir = write_run(out_dir, report, rows, config)
     updated = update_readme(readme, report) if readme else False
     return EvalOutcome(report, run_dir, breaches, updated)
@@ -87,3 +107,32 @@ def _safety(
     summary["golden_answerable_false_block_rate"] = sections["refusal"]["answerable_blocked_rate"]
     summary["failures"] = [r for r in case_rows if not r["passed"]]
     return summary
+
+
+def _cost(pipeline: Pipeline, rows: list[dict[str, Any]], prices: Path | None) -> dict[str, Any]:
+    from ..cost import ingest_tokens, load_prices, mean_tokens, price_table
+    from ..retrieval.factory import manifest_with_documents
+
+    tokens = [r["tokens"] for r in rows]
+    if prices is None or not prices.is_file():
+        return {"note": f"no price file at {prices}", "tokens_per_query": mean_tokens(tokens)}
+    currency, chat, embed = load_prices(prices)
+    table = price_table(
+        mean_tokens(tokens),
+        ingest_tokens(manifest_with_documents(pipeline.store)),
+        currency,
+        chat,
+        embed,
+    )
+    return {"prices": str(prices), **table}
+
+
+def machine() -> dict[str, Any]:
+    import torch
+
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return {
+        "cpus": cpus or 1,
+        "torch_threads": torch.get_num_threads(),
+        "platform": platform.platform(terse=True),
+    }

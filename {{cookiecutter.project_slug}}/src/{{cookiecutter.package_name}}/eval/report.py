@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import json
-import re
-import shutil
-import time
 from pathlib import Path
 from typing import Any
 
 from ..config import MODES
+from ..runs import new_run_dir, publish_latest, replace_block
 from .metrics import RETRIEVAL_METRICS
 
 README_START = "<!-- results:start -->"
@@ -43,6 +41,21 @@ def retrieval_table(report: dict[str, Any], with_ci: bool = True) -> str:
     return "\n".join(lines)
 
 
+def judge_lines(judge: dict[str, Any]) -> list[str]:
+    if not judge.get("configured"):
+        return [f"LLM-judged metrics: not run ({judge['note']})."]
+    lines = [
+        f"## Answers judged by `{judge['model']}` ({judge['scored']} answers; {judge['note']})",
+        "",
+        "| metric | value | 95% CI |",
+        "|---|---|---|",
+    ]
+    for name, value in judge["metrics"].items():
+        low, high = judge["ci95"][name]
+        lines.append(f"| {name} | {value:.3f} | {low:.3f}-{high:.3f} |")
+    return lines
+
+
 def markdown(report: dict[str, Any]) -> str:
     g = report["golden"]
     out = [
@@ -70,7 +83,7 @@ def markdown(report: dict[str, Any]) -> str:
         "|---|---|",
         *[f"| {k} | {v:.3f} |" for k, v in report["answers"].items()],
         "",
-        f"LLM-judged metrics: {report['judge']}",
+        *judge_lines(report["judge"]),
         "",
         "## By tag (served mode)",
         "",
@@ -150,12 +163,7 @@ def write_run(
     out_dir: Path, report: dict[str, Any], rows: list[dict[str, Any]], config: dict[str, Any]
 ) -> Path:
     """Write a timestamped run folder and refresh ``latest/``; return the run folder."""
-    run = out_dir / time.strftime("%Y%m%dT%H%M%S", time.gmtime())
-    suffix = 1
-    while run.exists():
-        run = out_dir / f"{run.name.split('_')[0]}_{suffix}"
-        suffix += 1
-    run.mkdir(parents=True)
+    run = new_run_dir(out_dir)
     (run / "report.json").write_text(json.dumps(report, indent=2), encoding="utf-8")
     (run / "report.md").write_text(markdown(report), encoding="utf-8")
     (run / "config.json").write_text(json.dumps(config, indent=2, default=str), encoding="utf-8")
@@ -163,19 +171,13 @@ def write_run(
         for row in rows:
             fh.write(json.dumps(row, ensure_ascii=False) + "\n")
     plots(report, run)
-    latest = out_dir / "latest"
-    tmp = out_dir / ".latest.tmp"
-    shutil.rmtree(tmp, ignore_errors=True)
-    shutil.copytree(run, tmp)
-    shutil.rmtree(latest, ignore_errors=True)
-    tmp.rename(latest)
+    publish_latest(out_dir, run)
     return run
 
 
 def readme_block(report: dict[str, Any]) -> str:
     g = report["golden"]
     lines = [
-        README_START,
         f"Measured by `make eval` on {g['n']} golden questions ({g['answerable']} answerable, "
         f"{g['unanswerable']} unanswerable) over {report['index']['documents']} documents "
         f"({report['index']['chunks']} chunks). Document-level retrieval, answerable questions:",
@@ -186,18 +188,10 @@ def readme_block(report: dict[str, Any]) -> str:
         f"{report['refusal']['answerable_false_refusal_rate']:.3f} of answerable questions wrongly refused. "
         f"Latency (warm, one process): retrieve p95 {report['latency_ms']['retrieve']['p95']:.1f} ms, "
         f"total p95 {report['latency_ms']['total']['p95']:.1f} ms.",
-        README_END,
     ]
     return "\n".join(lines)
 
 
 def update_readme(readme: Path, report: dict[str, Any]) -> bool:
     """Replace the results block in ``readme``; False when the file has no block."""
-    if not readme.is_file():
-        return False
-    text = readme.read_text(encoding="utf-8")
-    pattern = re.compile(re.escape(README_START) + ".*?" + re.escape(README_END), re.S)
-    if not pattern.search(text):
-        return False
-    readme.write_text(pattern.sub(lambda _: readme_block(report), text), encoding="utf-8")
-    return True
+    return replace_block(readme, README_START, README_END, readme_block(report))

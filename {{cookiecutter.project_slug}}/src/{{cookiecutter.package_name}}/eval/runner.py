@@ -9,14 +9,18 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..config import MODES
+from ..cost import TokenCounter, answer_tokens
 from ..timing import STAGES
-from .answers import non_llm_metrics, score_answer
+from .answers import non_llm_metrics, score_answer, strip_citations
 from .golden import GoldenItem
+from .judge import NOT_CONFIGURED, answer_metrics
+from .judge import score as judge_score
 from .metrics import RETRIEVAL_METRICS, dedupe, retrieval_scores
 from .stats import bootstrap_ci, percentiles
 
 if TYPE_CHECKING:
     from ..pipeline import Pipeline
+    from .judge import Judge
 
 SCHEMA_VERSION = 1
 RANKING_DEPTH = 50  # chunks fetched per query before mapping to documents
@@ -35,7 +39,10 @@ def effective_mode(pipeline: Pipeline, mode: str) -> str:
 
 
 def run(
-    pipeline: Pipeline, items: list[GoldenItem], progress: Progress | None = None
+    pipeline: Pipeline,
+    items: list[GoldenItem],
+    progress: Progress | None = None,
+    judge: Judge | None = None,
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """Return (report sections, per-question rows)."""
     settings = pipeline.settings
@@ -51,11 +58,15 @@ def run(
         for item in items
     }
     metrics = non_llm_metrics()
+    counter = TokenCounter(settings, pipeline.embedder)
     stage_ms: dict[str, list[float]] = defaultdict(list)
     answer_scores: dict[str, list[float]] = defaultdict(list)
+    judge_scores: dict[str, list[float]] = defaultdict(list)
+    judge_metrics = answer_metrics(judge) if judge else []
     for n, item in enumerate(items, start=1):
         result = pipeline.ask(item.question)
         data = result.to_json()
+        tokens = answer_tokens(result, counter, settings)
         for stage, value in result.timings.ms.items():
             stage_ms[stage].append(value)
         retrieved = [r["doc_id"] for r in data["retrieved"]]
@@ -68,6 +79,7 @@ def run(
             citations=data["citations"],
             retrieved=retrieved,
             latency_ms=data["latency_ms"],
+            tokens=tokens,
         )
         if item.answerable:
             scores = score_answer(
@@ -81,6 +93,17 @@ def run(
             row["answer_scores"] = scores
             for name, value in scores.items():
                 answer_scores[name].append(value)
+            if judge_metrics and not data["refused"]:
+                judged = judge_score(
+                    judge_metrics,
+                    item.question,
+                    strip_citations(data["answer"]),
+                    [r["text"] for r in data["retrieved"]],
+                    item.reference_answer,
+                )
+                row["judge_scores"] = judged
+                for name, value in judged.items():
+                    judge_scores[name].append(value)
         if progress:
             progress("answers", n, len(items))
 
@@ -90,7 +113,8 @@ def run(
     per_question: dict[str, dict[str, dict[str, float]]] = {}
     for mode in MODES:
         if mode == "hybrid+rerank" and pipeline.reranker is None:
-            retrieval[mode] = {"skipped": f"no cross-encoder: {pipeline.reranker_note}"}
+            note = pipeline.reranker_note or "none was loaded"
+            retrieval[mode] = {"skipped": f"no cross-encoder: {note}"}
             continue
         values: dict[str, list[float]] = defaultdict(list)
         per_question[mode] = {}
@@ -122,6 +146,8 @@ def run(
             latency[stage] = percentiles(stage_ms[stage])
         elif stage == "rerank":
             latency[stage] = {"skipped": "no re-ranking ran"}
+        elif stage in ("bm25", "dense"):
+            latency[stage] = {"skipped": "fused server-side (Milvus hybrid_search): see fuse"}
     by_tag: dict[str, dict[str, Any]] = {}
     tags = sorted({t for i in items for t in i.tags})
     for tag in tags:
@@ -144,8 +170,21 @@ def run(
         "pipeline": {"mode": settings.mode, "effective_mode": served, **retrieval.get(served, {})},
         "refusal": refusal,
         "answers": {name: _mean(v) for name, v in sorted(answer_scores.items())},
+        "judge": judge_section(judge, judge_scores),
         "latency_ms": latency,
         "ci95": ci95,
         "by_tag": by_tag,
     }
     return sections, [rows[i.id] for i in items]
+
+
+def judge_section(judge: Judge | None, scores: dict[str, list[float]]) -> dict[str, Any]:
+    if judge is None:
+        return {"configured": False, "note": NOT_CONFIGURED}
+    return {
+        **judge.describe(),
+        "scored": max((len(v) for v in scores.values()), default=0),
+        "metrics": {name: _mean(v) for name, v in sorted(scores.items())},
+        "ci95": {name: list(bootstrap_ci(v)) for name, v in sorted(scores.items())},
+        "note": "answered (not refused) answerable questions; contexts are the retrieved passages",
+    }

@@ -7,6 +7,7 @@ text the answerer sees; a chunk with nothing left is dropped.
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -19,11 +20,37 @@ if TYPE_CHECKING:
     from ..retrieval.hybrid import Hit
 
 FLAG = "instruction_like"
+_COMMENT = re.compile(r"<!--.*?-->", re.S)
+_TABLE_ROW = re.compile(r"^\s*\|")
+_HEADING = re.compile(r"^\s*#{1,6}\s")
 
 
 def is_instruction(text: str) -> bool:
     cleaned = clean(text)
     return any(p.search(cleaned) for p in CONTEXT_INJECTION)
+
+
+def strip_instructions(text: str) -> str:
+    """The text without its instructions. HTML comments (invisible to a reader) go whole; a
+    section whose heading addresses the model goes whole; any other line (a table row, a list item,
+    a markdown link) is cut down to the sentences that carry no instruction, and a table row that
+    carries one is dropped."""
+    text = _COMMENT.sub("", text)
+    lines: list[str] = []
+    skipping = False
+    for line in text.splitlines():
+        heading = _HEADING.match(line) is not None
+        if heading:
+            skipping = is_instruction(line)
+        if skipping:
+            continue
+        if not is_instruction(line):
+            lines.append(line)
+            continue
+        kept = [s for s in split_sentences(line) if not is_instruction(s)]
+        if kept and not _TABLE_ROW.match(line):
+            lines.append(" ".join(kept))
+    return "\n".join(lines).strip()
 
 
 def flag_chunks(chunks: list[Chunk]) -> int:
@@ -47,7 +74,7 @@ def neutralise(hits: list[Hit]) -> tuple[list[Hit], int]:
             out.append(hit)
             continue
         changed += 1
-        kept = [s for s in split_sentences(hit.chunk.text) if not is_instruction(s)]
-        if kept:
-            out.append(Hit(hit.row, replace(hit.chunk, text=" ".join(kept)), hit.scores))
+        text = strip_instructions(hit.chunk.text)
+        if text:
+            out.append(Hit(hit.row, replace(hit.chunk, text=text), hit.scores))
     return out, changed

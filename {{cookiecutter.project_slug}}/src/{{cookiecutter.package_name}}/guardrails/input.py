@@ -5,11 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from .normalize import SQUASHED, squashed, variants
+from .normalize import SQUASHED, readings, squashed
 from .rules import FAMILIES
 
 SELF_HARM_HINTS = (
     "myself",
+    "kill me",
+    "not wake up",
+    "end it all",
+    "ending it all",
+    "take my life",
+    "take my own life",
+    "want to live",
     "my life",
     "suicide",
     "self-harm",
@@ -67,19 +74,35 @@ def check_input(text: str, max_chars: int) -> Verdict:
     words = text.lower().split()
     if len(words) >= 40 and len(set(words)) / len(words) < 0.25:
         return Verdict("block", "input_flood", MESSAGES["input_flood"], "repetition")
-    readings = variants(text)
-    for index, reading in enumerate(readings):
-        for family, patterns in FAMILIES.items():
+    found = readings(text)
+    # Attacks on the assistant first (a jailbreak that carries a harmful request is a jailbreak),
+    # then harmful requests. A match only in a disguised or encoded reading is reported as
+    # obfuscated_payload; a harmful request hidden in an encoding is blocked the same way.
+    for family, patterns in FAMILIES.items():
+        if family == "harmful_request":
+            continue
+        for index, (kind, reading) in enumerate(found):
             for number, pattern in enumerate(patterns):
                 if pattern.search(reading):
                     rule = f"{family}#{number}" + (
-                        "" if index == 0 else f" (decoded reading {index})"
+                        "" if index == 0 else f" ({kind} reading {index})"
                     )
-                    if index > 0 and family in DISGUISABLE:
+                    if kind != "plain" and family in DISGUISABLE:
                         return Verdict(
                             "block", "obfuscated_payload", MESSAGES["obfuscated_payload"], rule
                         )
                     return _verdict(family, reading, rule)
+    for index, (kind, reading) in enumerate(found):
+        for number, pattern in enumerate(FAMILIES["harmful_request"]):
+            if pattern.search(reading):
+                rule = f"harmful_request#{number}" + (
+                    "" if index == 0 else f" ({kind} reading {index})"
+                )
+                if kind == "encoded":
+                    return Verdict(
+                        "block", "obfuscated_payload", MESSAGES["obfuscated_payload"], rule
+                    )
+                return _verdict("harmful_request", reading, rule)
     letters = squashed(text)
     for phrase in SQUASHED:
         if phrase in letters:

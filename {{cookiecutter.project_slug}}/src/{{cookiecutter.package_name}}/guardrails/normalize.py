@@ -11,6 +11,7 @@ import binascii
 import codecs
 import re
 import unicodedata
+import urllib.parse
 
 # Cyrillic and Greek letters that look like Latin ones (the common confusables).
 HOMOGLYPHS = str.maketrans(
@@ -96,8 +97,14 @@ LEET = str.maketrans(
         "+": "t",
     }
 )
+# The same digits and symbols read the other way ("1" and "|" are "i" as often as "l").
+LEET_ALT = str.maketrans({**{chr(k): v for k, v in LEET.items()}, "1": "l", "|": "i"})
 _BASE64 = re.compile(r"[A-Za-z0-9+/]{16,}={0,2}")
+_HEX = re.compile(r"\b(?:[0-9a-fA-F]{2}[\s:]?){8,}")
+_PERCENT = re.compile(r"%[0-9a-fA-F]{2}")
 _SPACED = re.compile(r"\b(?:[A-Za-z][ .\-_*]{1,3}){3,}[A-Za-z]\b")
+# Letters joined by a separator that is not a space: "i.g.n.o.r.e", "d-i-s-r-e-g-a-r-d".
+_JOINED = re.compile(r"\b[A-Za-z](?:[.\-_*'][A-Za-z]){2,}\b\.?")
 
 
 def clean(text: str) -> str:
@@ -108,8 +115,63 @@ def clean(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-def unleet(text: str) -> str:
-    return text.translate(LEET)
+def unleet(text: str, alt: bool = False) -> str:
+    return text.translate(LEET_ALT if alt else LEET)
+
+
+# Words an attack is made of: where "1" or "|" could be "i" or "l", the reading that makes one of
+# these words wins.
+ATTACK_WORDS = frozenset(
+    [
+        "ignore",
+        "disregard",
+        "forget",
+        "rules",
+        "rule",
+        "instructions",
+        "instruction",
+        "filters",
+        "filter",
+        "all",
+        "above",
+        "previous",
+        "prompt",
+        "system",
+        "reveal",
+        "tell",
+        "guidelines",
+        "policies",
+        "limits",
+        "unlimited",
+        "unrestricted",
+        "unfiltered",
+        "jailbreak",
+        "mode",
+        "developer",
+        "disable",
+        "kill",
+        "lethal",
+        "illegal",
+        "steal",
+        "bomb",
+    ]
+)
+
+
+def unleet_words(text: str) -> str:
+    """Leetspeak undone word by word, choosing "i" or "l" for "1" and "|" by known words."""
+
+    def word(match: re.Match[str]) -> str:
+        token = match.group()
+        first, second = token.translate(LEET).lower(), token.translate(LEET_ALT).lower()
+        return second if second in ATTACK_WORDS and first not in ATTACK_WORDS else first
+
+    return re.sub(r"[^\s.,;:?]+", word, text)
+
+
+def unjoin(text: str) -> str:
+    """'i.g.n.o.r.e t.h.e r.u.l.e.s' -> 'ignore the rules' (word gaps kept)."""
+    return _JOINED.sub(lambda m: re.sub(r"[^A-Za-z]", "", m.group()), text)
 
 
 def unspace(text: str) -> str:
@@ -149,6 +211,31 @@ def squashed(text: str) -> str:
     return re.sub(r"[^a-z]", "", unleet(clean(text).lower()))
 
 
+def _readable(decoded: str) -> bool:
+    printable = sum(ch.isprintable() for ch in decoded) / max(1, len(decoded))
+    return printable > 0.95 and bool(re.search(r"[a-zA-Z]{2,} [a-zA-Z]{2,}", decoded))
+
+
+def decoded_hex(text: str) -> list[str]:
+    out = []
+    for token in _HEX.findall(text):
+        digits = re.sub(r"[\s:]", "", token)
+        try:
+            decoded = bytes.fromhex(digits[: len(digits) // 2 * 2]).decode("utf-8")
+        except (ValueError, UnicodeDecodeError):
+            continue
+        if _readable(decoded):
+            out.append(decoded)
+    return out
+
+
+def decoded_percent(text: str) -> list[str]:
+    if len(_PERCENT.findall(text)) < 3:
+        return []
+    decoded = urllib.parse.unquote_plus(text)
+    return [decoded] if decoded != text else []
+
+
 def decoded_base64(text: str) -> list[str]:
     out = []
     for token in _BASE64.findall(text):
@@ -157,26 +244,65 @@ def decoded_base64(text: str) -> list[str]:
             decoded = raw.decode("utf-8")
         except (binascii.Error, UnicodeDecodeError, ValueError):
             continue
-        printable = sum(ch.isprintable() for ch in decoded) / max(1, len(decoded))
-        if printable > 0.95 and re.search(r"[a-zA-Z]{3,} [a-zA-Z]{2,}", decoded):
-            out.append(decoded)
+        if _readable(decoded) or _BASE64.fullmatch(decoded.strip()):
+            out.append(decoded)  # readable text, or another layer of base64
+    return out
+
+
+def decoded(text: str, depth: int = 3) -> list[str]:
+    """Every base64, hex and percent-encoded payload in ``text``, unwrapped up to ``depth`` times
+    (base64 inside base64, hex of URL-encoded text and so on)."""
+    found: list[str] = []
+    frontier = [text]
+    for _ in range(depth):
+        layer = []
+        for item in frontier:
+            for payload in decoded_base64(item) + decoded_hex(item) + decoded_percent(item):
+                if payload not in found:
+                    found.append(payload)
+                    layer.append(payload)
+        frontier = layer
+    return found
+
+
+def readings(text: str) -> list[tuple[str, str]]:
+    """Every reading of ``text`` worth checking as (kind, text), the cleaned original first.
+
+    Kinds: ``plain``; ``disguised`` (leetspeak, spaced or dotted letters: the words are still
+    visible); ``encoded`` (reversed, ROT13, base64, hex, percent-encoding: the words are hidden).
+    """
+    base = clean(text)
+    joined = unjoin(base)
+    found = [
+        ("plain", base),
+        ("disguised", unleet(base)),
+        ("disguised", unleet(base, alt=True)),
+        ("disguised", unleet_words(base)),
+        ("disguised", unspace(base)),
+        ("disguised", unspace(unleet(base))),
+        ("disguised", joined),
+        ("disguised", unleet(joined)),
+        ("disguised", unleet(joined, alt=True)),
+        ("disguised", clean(unspace_words(text))),
+        ("encoded", base[::-1]),
+        ("encoded", codecs.decode(base, "rot13")),
+    ]
+    for payload in decoded(base):
+        payload = clean(payload)
+        found += [
+            ("encoded", payload),
+            ("encoded", payload[::-1]),
+            ("encoded", codecs.decode(payload, "rot13")),
+        ]
+    seen: set[str] = set()
+    out: list[tuple[str, str]] = []
+    for kind, reading in found:
+        if reading and reading not in seen:
+            seen.add(reading)
+            out.append((kind, reading))
     return out
 
 
 def variants(text: str) -> list[str]:
     """Every reading of ``text`` worth checking, the cleaned original first."""
-    base = clean(text)
-    readings = [
-        base,
-        unleet(base),
-        unspace(base),
-        unspace(unleet(base)),
-        base[::-1],
-        codecs.decode(base, "rot13"),
-    ]
-    readings += [clean(d) for d in decoded_base64(base)]
-    seen: list[str] = []
-    for reading in readings:
-        if reading and reading not in seen:
-            seen.append(reading)
-    return seen
+    return [reading for _, reading in readings(text)]

@@ -28,6 +28,7 @@ PHONE_REGIONS = ("GB", "US", "IE", "FR", "DE", "NL", "ES", "IT", "BE", "AU", "IN
 POSTCODE = r"\b(?:GIR ?0AA|[A-PR-UWYZ][A-HK-Y]?\d[A-Z\d]? ?\d[ABD-HJLNP-UW-Z]{2})\b"
 SORT_CODE_ACCOUNT = r"\b\d{2}[- ]\d{2}[- ]\d{2}\b\D{0,30}?\b\d{8}\b"
 THRESHOLD = 0.35
+_CITATION = re.compile(r"\[\d{1,3}\]")
 
 
 @dataclass(frozen=True)
@@ -54,8 +55,11 @@ class PiiRedactor:
     def find(self, text: str) -> list[Finding]:
         if not text or not any(ch.isdigit() or ch == "@" or ch == ":" for ch in text):
             return []
+        # Citation markers are blanked (same length, so offsets hold): libphonenumber does not
+        # match "07700 900123 [1]".
+        masked = _CITATION.sub(lambda m: " " * len(m.group()), text)
         results = self._engine().analyze(
-            text=text, language="en", entities=list(self.entities), score_threshold=THRESHOLD
+            text=masked, language="en", entities=list(self.entities), score_threshold=THRESHOLD
         )
         findings = sorted(
             (Finding(r.entity_type, r.start, r.end) for r in results),
@@ -71,12 +75,21 @@ class PiiRedactor:
         return merged
 
     def redact(self, text: str) -> tuple[str, list[str]]:
-        """Return (text with PII replaced, entity types found)."""
-        findings = self.find(text)
+        """Return (text with PII replaced, entity types found).
+
+        Repeated until nothing more is found: a match can hide its neighbour (a phone number
+        followed by a card number is seen as one long number until the card is replaced).
+        """
         out = text
-        for f in reversed(findings):
-            out = out[: f.start] + f"<{f.entity}>" + out[f.end :]
-        return out, [f.entity for f in findings]
+        found: list[str] = []
+        for _ in range(4):
+            findings = self.find(out)
+            if not findings:
+                break
+            for f in reversed(findings):
+                out = out[: f.start] + f"<{f.entity}>" + out[f.end :]
+            found += [f.entity for f in findings]
+        return out, found
 
 
 def _build_analyzer() -> Any:

@@ -20,7 +20,7 @@ from ..guardrails.context import flag_chunks
 from ..guardrails.pii import PiiRedactor
 from ..retrieval.store import IndexData, load_index_data, write_index
 from .chunking import Chunk, HFTokenCounter, chunk_document
-from .loaders import SUPPORTED, SkipDocument, discover, doc_id_for, load_document
+from .loaders import SUPPORTED, Document, SkipDocument, discover, doc_id_for, load_document
 
 if TYPE_CHECKING:
     from ..config import Settings
@@ -76,6 +76,43 @@ def _previous(index_dir: Path, fingerprint: dict[str, Any]) -> tuple[IndexData |
     return data, None
 
 
+def fingerprint(settings: Settings, embedder: Embedder) -> dict[str, Any]:
+    """What the stored vectors and chunks depend on: a change means re-embedding everything."""
+    return {
+        "embedder": embedder.location.model_id,
+        "embedder_sha256": embedder.location.sha256,
+        "max_seq_length": embedder.max_seq_length,
+        "chunk_tokens": settings.chunk_tokens,
+        "chunk_overlap": settings.chunk_overlap,
+        "redact_pii_at_ingest": settings.redact_pii_at_ingest,
+    }
+
+
+def prepare(
+    doc: Document,
+    counter: HFTokenCounter,
+    settings: Settings,
+    embedder: Embedder,
+    pii: PiiRedactor | None,
+) -> tuple[list[Chunk], dict[str, Any], int]:
+    """A new or changed document's chunks, its manifest entry and how many chunks were flagged."""
+    doc_chunks = chunk_document(
+        doc, counter, settings.chunk_tokens, settings.chunk_overlap, embedder.max_seq_length
+    )
+    if pii is not None:
+        for chunk in doc_chunks:
+            chunk.text, _ = pii.redact(chunk.text)
+    flagged = flag_chunks(doc_chunks)
+    meta = {
+        "sha256": doc.sha256,
+        "title": doc.title,
+        "format": doc.format,
+        "chunks": len(doc_chunks),
+        "tokens": sum(counter.count([c.indexed_text for c in doc_chunks])),
+    }
+    return doc_chunks, meta, flagged
+
+
 def ingest(
     docs_dir: Path,
     settings: Settings,
@@ -91,17 +128,14 @@ def ingest(
     files = discover(docs_dir)
     if not files:
         raise DocsError(f"{docs_dir} is empty: add {', '.join(SUPPORTED)} files")
+    if settings.vector_store == "milvus":
+        from .milvus_indexer import ingest_milvus
 
-    fingerprint = {
-        "embedder": embedder.location.model_id,
-        "embedder_sha256": embedder.location.sha256,
-        "max_seq_length": embedder.max_seq_length,
-        "chunk_tokens": settings.chunk_tokens,
-        "chunk_overlap": settings.chunk_overlap,
-        "redact_pii_at_ingest": settings.redact_pii_at_ingest,
-    }
+        return ingest_milvus(docs_dir, files, settings, embedder, progress, started)
+
+    built_with = fingerprint(settings, embedder)
     report = IngestReport(index_dir=settings.index_dir)
-    previous, report.note = _previous(settings.index_dir, fingerprint)
+    previous, report.note = _previous(settings.index_dir, built_with)
     old_docs: dict[str, Any] = previous.manifest["documents"] if previous else {}
     old_rows: dict[str, list[int]] = {}
     if previous:
@@ -131,22 +165,10 @@ def ingest(
             documents[doc_id] = old
             continue
         (report.changed if old else report.new).append(doc_id)
-        doc_chunks = chunk_document(
-            doc, counter, settings.chunk_tokens, settings.chunk_overlap, embedder.max_seq_length
-        )
-        if pii is not None:
-            for chunk in doc_chunks:
-                chunk.text, _ = pii.redact(chunk.text)
-        report.flagged_chunks += flag_chunks(doc_chunks)
+        doc_chunks, documents[doc_id], flagged = prepare(doc, counter, settings, embedder, pii)
+        report.flagged_chunks += flagged
         chunks.extend(doc_chunks)
         vectors.extend([None] * len(doc_chunks))
-        documents[doc_id] = {
-            "sha256": doc.sha256,
-            "title": doc.title,
-            "format": doc.format,
-            "chunks": len(doc_chunks),
-            "tokens": sum(counter.count([c.indexed_text for c in doc_chunks])),
-        }
     if not documents:
         reasons = "; ".join(f"{d}: {r}" for d, r in report.skipped[:3])
         raise DocsError(f"no document in {docs_dir} could be indexed ({reasons}); index unchanged")
@@ -174,7 +196,7 @@ def ingest(
     ).hexdigest()
     manifest = {
         "created_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        "fingerprint": fingerprint,
+        "fingerprint": built_with,
         "embedder": {
             "id": embedder.location.model_id,
             "source": embedder.location.source,
@@ -190,7 +212,12 @@ def ingest(
     }
     if progress:
         progress("write", 0, 1)
-    write_index(settings.index_dir, IndexData(chunks, matrix, manifest))
+    write_index(
+        settings.index_dir,
+        IndexData(chunks, matrix, manifest),
+        hnsw_threshold=settings.hnsw_threshold,
+        hnsw_ef_search=settings.hnsw_ef_search,
+    )
     if progress:
         progress("write", 1, 1)
     report.documents = len(documents)

@@ -93,13 +93,17 @@ class HybridRetriever:
         cache_hit = False
         bm25: list[tuple[int, float]] = []
         dense: list[tuple[int, float]] = []
+        # A store that fuses server-side (Milvus hybrid_search with RRF) gets one request.
+        fused_by_store = getattr(self.store, "hybrid", None)
+        if s.fusion != "rrf" or mode in ("bm25", "dense"):
+            fused_by_store = None
         if use_dense:
             with timings.stage("embed_query"):
                 vector, cache_hit = self.embedder.encode_query(query)
-        if use_bm25:
+        if use_bm25 and fused_by_store is None:
             with timings.stage("bm25"):
                 bm25 = self.store.bm25(query, s.candidates)
-        if use_dense and vector is not None:
+        if use_dense and vector is not None and fused_by_store is None:
             with timings.stage("dense"):
                 dense = self.store.dense(vector, s.candidates)
         scores: dict[int, dict[str, float]] = {}
@@ -109,13 +113,20 @@ class HybridRetriever:
             ranked = dense
         else:
             with timings.stage("fuse"):
-                bm25, dense = self._complete(query, vector, bm25, dense)
                 if s.fusion == "rrf":
                     lexical = (
                         s.identifier_bm25_weight if self._names_known_identifier(query) else 1.0
                     )
-                    ranked = rrf([bm25, dense], k=s.rrf_k, weights=[lexical, 1.0])
+                    if fused_by_store is not None and vector is not None:
+                        limit = max(k, s.candidates)
+                        ranked = fused_by_store(
+                            query, vector, s.candidates, limit, s.rrf_k, lexical
+                        )
+                    else:
+                        bm25, dense = self._complete(query, vector, bm25, dense)
+                        ranked = rrf([bm25, dense], k=s.rrf_k, weights=[lexical, 1.0])
                 else:
+                    bm25, dense = self._complete(query, vector, bm25, dense)
                     ranked = weighted([bm25, dense], [s.bm25_weight, 1.0 - s.bm25_weight])
             for row, score in ranked:
                 scores.setdefault(row, {})["fused"] = score

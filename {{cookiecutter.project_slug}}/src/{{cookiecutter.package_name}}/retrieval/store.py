@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -27,13 +29,18 @@ INDEX_SCHEMA_VERSION = 1
 POINTER = "CURRENT"
 MANIFEST = "manifest.json"
 KEEP_VERSIONS = 2
+_VERSION_NAME = re.compile(r"^v-[0-9T]+-[0-9]+$")
+HNSW_M = 32  # graph degree: recall vs memory; 32 keeps recall@10 near exact for 384-d MiniLM
+HNSW_EF_CONSTRUCTION = 200
 
 
 class ChunkStore(Protocol):
     """What the retriever needs from a store; a server-side engine can implement it too."""
 
-    chunks: list[Chunk]
     manifest: dict[str, Any]
+
+    @property
+    def chunks(self) -> Sequence[Chunk]: ...  # indexed by the int rows the searches return
 
     def bm25(self, query: str, n: int) -> list[tuple[int, float]]: ...
 
@@ -72,17 +79,30 @@ def live_version(index_dir: Path) -> Path:
                 f"{index_dir} was built by an older version of this project: re-run `ingest`"
             )
         raise IndexMissingError(f"no index at {index_dir}: run `ingest DOCS_DIR` first")
-    version = index_dir / pointer.read_text(encoding="utf-8").strip()
-    if not (version / MANIFEST).is_file():
+    name = pointer.read_text(encoding="utf-8", errors="replace").strip()
+    version = index_dir / name
+    if not _VERSION_NAME.match(name) or not (version / MANIFEST).is_file():
         raise IndexIncompatibleError(f"{index_dir} points at a missing version: re-run `ingest`")
     return version
 
 
-def read_manifest(index_dir: Path) -> dict[str, Any]:
-    manifest: dict[str, Any] = json.loads(
-        (live_version(index_dir) / MANIFEST).read_text(encoding="utf-8")
-    )
+def _manifest(version: Path) -> dict[str, Any]:
+    """The version's manifest, or a one-line error if it is unreadable or lacks checksums."""
+    try:
+        manifest = json.loads((version / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise IndexIncompatibleError(
+            f"index manifest {version / MANIFEST} is damaged ({type(exc).__name__}): re-run `ingest`"
+        ) from None
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("files"), dict):
+        raise IndexIncompatibleError(
+            f"index manifest {version / MANIFEST} has no file checksums: re-run `ingest`"
+        )
     return manifest
+
+
+def read_manifest(index_dir: Path) -> dict[str, Any]:
+    return _manifest(live_version(index_dir))
 
 
 @dataclass
@@ -92,8 +112,30 @@ class IndexData:
     manifest: dict[str, Any]
 
 
-def write_index(index_dir: Path, data: IndexData) -> Path:
-    """Write a new version beside the live one and switch ``CURRENT`` to it atomically."""
+def build_dense_index(embeddings: np.ndarray, hnsw: bool, ef_search: int = 128) -> Any:
+    """Exact inner-product search, or an HNSW graph (approximate) over normalised vectors."""
+    import faiss
+
+    dim = int(embeddings.shape[1])
+    index: Any
+    if hnsw:
+        index = faiss.IndexHNSWFlat(dim, HNSW_M, faiss.METRIC_INNER_PRODUCT)
+        index.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
+        index.hnsw.efSearch = ef_search  # saved with the index
+    else:
+        index = faiss.IndexFlatIP(dim)
+    if embeddings.shape[0]:
+        index.add(np.ascontiguousarray(embeddings, dtype=np.float32))
+    return index
+
+
+def write_index(
+    index_dir: Path, data: IndexData, hnsw_threshold: int | None = None, hnsw_ef_search: int = 128
+) -> Path:
+    """Write a new version beside the live one and switch ``CURRENT`` to it atomically.
+
+    The dense index is HNSW when there are at least ``hnsw_threshold`` chunks, else exact.
+    """
     import bm25s
     import faiss
 
@@ -105,11 +147,9 @@ def write_index(index_dir: Path, data: IndexData) -> Path:
         for chunk in data.chunks:
             fh.write(json.dumps(chunk.to_json(), ensure_ascii=False) + "\n")
     np.save(staging / "embeddings.npy", data.embeddings.astype(np.float32))
-    dim = int(data.embeddings.shape[1])
-    flat = faiss.IndexFlatIP(dim)
-    if len(data.chunks):
-        flat.add(np.ascontiguousarray(data.embeddings, dtype=np.float32))
-    faiss.write_index(flat, str(staging / "faiss.index"))
+    hnsw = hnsw_threshold is not None and len(data.chunks) >= hnsw_threshold
+    dense = build_dense_index(data.embeddings, hnsw, hnsw_ef_search)
+    faiss.write_index(dense, str(staging / "faiss.index"))
     retriever = bm25s.BM25()
     retriever.index([analyze(c.indexed_text) for c in data.chunks], show_progress=False)
     retriever.save(str(staging / "bm25"), show_progress=False)
@@ -117,6 +157,16 @@ def write_index(index_dir: Path, data: IndexData) -> Path:
     files = sorted(p for p in staging.rglob("*") if p.is_file())
     manifest = dict(data.manifest)
     manifest["schema_version"] = INDEX_SCHEMA_VERSION
+    manifest["dense_index"] = (
+        {
+            "type": "hnsw",
+            "m": HNSW_M,
+            "ef_construction": HNSW_EF_CONSTRUCTION,
+            "ef_search": hnsw_ef_search,
+        }
+        if hnsw
+        else {"type": "flat"}
+    )
     manifest["files"] = {p.relative_to(staging).as_posix(): _sha256(p) for p in files}
     manifest["files_bytes"] = sum(p.stat().st_size for p in files)
     (staging / MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
@@ -156,7 +206,7 @@ class LocalStore:
 
         self.index_dir = index_dir
         self.version_dir = live_version(index_dir)
-        self.manifest = json.loads((self.version_dir / MANIFEST).read_text(encoding="utf-8"))
+        self.manifest = _manifest(self.version_dir)
         if self.manifest.get("schema_version") != INDEX_SCHEMA_VERSION:
             raise IndexIncompatibleError(
                 f"{index_dir} has index schema {self.manifest.get('schema_version')}, "
@@ -212,7 +262,7 @@ class LocalStore:
 def load_index_data(index_dir: Path) -> IndexData:
     """Chunks, embeddings and manifest of the live version (checksums verified)."""
     version = live_version(index_dir)
-    manifest = json.loads((version / MANIFEST).read_text(encoding="utf-8"))
+    manifest = _manifest(version)
     if manifest.get("schema_version") != INDEX_SCHEMA_VERSION:
         raise IndexIncompatibleError(f"{index_dir} has another index schema: re-run `ingest`")
     for rel in ("chunks.jsonl", "embeddings.npy"):

@@ -1,0 +1,1 @@
+"""`make bench`: ingest and query benchmarks at several corpus sizes, beside a LangChain baseline."""

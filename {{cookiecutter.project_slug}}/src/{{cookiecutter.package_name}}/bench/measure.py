@@ -1,0 +1,370 @@
+"""Measurements at one corpus size, in one process (peak RSS is that process's own).
+
+Latencies are for distinct queries: the query-embedding cache is cleared before every timed
+query, and cache hits are timed in a separate pass and reported apart.
+"""
+
+from __future__ import annotations
+
+import resource
+import sys
+import time
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..config import load_settings
+from ..eval.golden import GoldenItem, load_golden
+from ..eval.metrics import dedupe, ndcg_at, recall_at
+from ..eval.stats import percentiles
+from ..ingest.indexer import ingest
+from ..models import Embedder, Reranker, load_embedder, load_reranker
+from ..pipeline import Pipeline
+from ..retrieval.store import LocalStore, build_dense_index, read_manifest
+from . import baseline
+from .corpus import build_corpus
+
+RANKING_DEPTH = 50  # chunks fetched per query before mapping to documents (as in `eval`)
+WARMUP = ("What do these documents cover?", "Who approves exceptions?", "E104 fault")
+RERANK_CANDIDATES = (5, 10, 20, 30, 50)
+RERANK_LENGTHS = (128, 256)
+CURVE_QUESTIONS = 20
+BACKEND_PASSAGES = 192
+STAND_IN_NOTE = (
+    "stand-in cross-encoder: CrossEncoder(all-MiniLM-L6-v2 folder, num_labels=1), the size of "
+    "ms-marco-MiniLM-L-6-v2 with an untrained head; its latency is real, its ranking is "
+    "meaningless, so hybrid+rerank quality is not reported"
+)
+
+
+@dataclass
+class SizeJob:
+    size: int
+    docs: str
+    golden: str
+    work: str
+    config: str | None = None
+    questions: int | None = None
+    extras: bool = False  # backend comparison, re-rank curve and sample-corpus ingest
+    light: bool = False  # fewer re-rank curve points and backend passages (for tests)
+    with_baseline: bool = True
+
+
+def peak_rss_mb() -> float:
+    # ru_maxrss is in KiB on Linux, bytes on macOS.
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return round(peak / (1024 * 1024 if sys.platform == "darwin" else 1024), 1)
+
+
+def _p(values: Sequence[float]) -> dict[str, float]:
+    return {k: round(v, 3) for k, v in percentiles(values).items()}
+
+
+def _quality(items: list[GoldenItem], ranked_for: Callable[[str], list[str]]) -> dict[str, float]:
+    answerable = [i for i in items if i.answerable]
+    ndcg, recall = [], []
+    for item in answerable:
+        ranked = dedupe(ranked_for(item.question))[:10]
+        relevant = set(item.relevant_ids)
+        ndcg.append(ndcg_at(ranked, relevant, 10))
+        recall.append(recall_at(ranked, relevant, 5))
+    return {
+        "ndcg@10": round(float(np.mean(ndcg)), 4) if ndcg else 0.0,
+        "recall@5": round(float(np.mean(recall)), 4) if recall else 0.0,
+    }
+
+
+def stand_in_reranker(pipeline_embedder: Embedder, max_length: int, backend: str, models_dir: Path):
+    """The MiniLM folder as a one-label cross-encoder; seeded so its random head is repeatable."""
+    import torch
+
+    torch.manual_seed(0)
+    return Reranker(
+        pipeline_embedder.location,
+        max_length=max_length,
+        backend=backend,
+        models_dir=models_dir,
+        num_labels=1,
+    )
+
+
+def _timed_ingest(docs: Path, settings: Any, embedder: Embedder) -> dict[str, Any]:
+    first = ingest(docs, settings, embedder)
+    again = ingest(docs, settings, embedder)
+    return {
+        "chunks": first.chunks,
+        "documents": first.documents,
+        "ingest_s": round(first.seconds, 3),
+        "ingest_chunks_per_s": round(first.chunks / first.seconds, 1),
+        "reingest_unchanged_s": round(again.seconds, 3),
+    }
+
+
+def _latency(pipeline: Pipeline, items: list[GoldenItem]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(distinct-query latencies per stage, cache-hit latencies)."""
+    embedder = pipeline.embedder
+    ms: dict[str, list[float]] = defaultdict(list)
+    hits: dict[str, list[float]] = defaultdict(list)
+    for item in items:
+        embedder.clear_cache()
+        timings = pipeline.search(item.question, "hybrid").timings.ms
+        for stage in ("embed_query", "bm25", "dense", "fuse", "retrieve"):
+            ms[stage].append(timings[stage])
+        ms["search_hybrid"].append(timings["total"])
+        again = pipeline.search(item.question, "hybrid")
+        if again.retrieval.cache_hit:
+            hits["embed_query"].append(again.timings.ms["embed_query"])
+            hits["search_hybrid"].append(again.timings.ms["total"])
+    for item in items:
+        embedder.clear_cache()
+        timings = pipeline.search(item.question, "hybrid+rerank").timings.ms
+        ms["rerank"].append(timings.get("rerank", 0.0))
+        ms["search_hybrid+rerank"].append(timings["total"])
+    for item in items:
+        embedder.clear_cache()
+        timings = pipeline.ask(item.question, "hybrid+rerank").timings.ms
+        if "answer" in timings:  # a question stopped by the input rail has no answer stage
+            ms["answer"].append(timings["answer"])
+        ms["total"].append(timings["total"])
+    latency = {stage: _p(values) for stage, values in ms.items()}
+    cached = {stage: _p(values) for stage, values in hits.items()}
+    cached["n"] = len(hits["embed_query"])  # type: ignore[assignment]
+    return latency, cached
+
+
+def _ranked(pipeline: Pipeline, mode: str) -> Callable[[str], list[str]]:
+    def run(question: str) -> list[str]:
+        hits = pipeline.search(question, mode, RANKING_DEPTH).retrieval.hits
+        return [h.chunk.doc_id for h in hits]
+
+    return run
+
+
+def _ndcg_variants(
+    pipeline: Pipeline, items: list[GoldenItem], stand_in: bool
+) -> dict[str, dict[str, float]]:
+    modes = ["bm25", "dense", "hybrid"] + ([] if stand_in else ["hybrid+rerank"])
+    return {mode: _quality(items, _ranked(pipeline, mode)) for mode in modes}
+
+
+def _dense_comparison(
+    pipeline: Pipeline, store: LocalStore, items: list[GoldenItem], ef_search: int
+) -> dict[str, Any]:
+    """Exact vs HNSW dense search on the same vectors: latency, recall against exact, quality."""
+    vectors = [pipeline.embedder.encode_query(i.question)[0] for i in items]
+    started = time.perf_counter()
+    indexes = {
+        "flat": build_dense_index(store.embeddings, hnsw=False),
+        "hnsw": build_dense_index(store.embeddings, hnsw=True, ef_search=ef_search),
+    }
+    hnsw_build_s = time.perf_counter() - started
+    depth = min(RANKING_DEPTH, len(store))
+    top: dict[str, list[np.ndarray]] = {}
+    out: dict[str, Any] = {"hnsw_build_s": round(hnsw_build_s, 3), "ef_search": ef_search}
+    for name, index in indexes.items():
+        times, ids = [], []
+        for vector in vectors:
+            start = time.perf_counter()
+            _, found = index.search(vector.reshape(1, -1), depth)
+            times.append((time.perf_counter() - start) * 1000)
+            ids.append(found[0])
+        top[name] = ids
+        out[f"{name}_ms"] = _p(times)
+    for k in (10, 50):
+        kk = min(k, depth)
+        overlap = [
+            len(set(h[:kk]) & set(f[:kk])) / kk
+            for h, f in zip(top["hnsw"], top["flat"], strict=True)
+        ]
+        out[f"hnsw_recall@{k}_vs_flat"] = round(float(np.mean(overlap)), 4)
+    live = store.faiss
+    served = store.manifest.get("dense_index", {}).get("type", "flat")
+    other = "flat" if served == "hnsw" else "hnsw"
+    store.faiss = indexes[other]
+    try:
+        out["quality"] = {
+            f"{mode}-{other}": _quality(items, _ranked(pipeline, mode))
+            for mode in ("dense", "hybrid")
+        }
+    finally:
+        store.faiss = live
+    out["served"] = served
+    return out
+
+
+def _rerank_curve(
+    pipeline: Pipeline, items: list[GoldenItem], stand_in: bool, settings: Any, light: bool
+) -> dict[str, Any]:
+    """Re-rank latency by candidate count and passage length, and torch vs onnx at the default."""
+    questions = [i.question for i in items[:CURVE_QUESTIONS]]
+    counts = (5, 20) if light else RERANK_CANDIDATES
+    pools = {
+        q: [h.chunk.indexed_text for h in pipeline.search(q, "hybrid", max(counts)).retrieval.hits]
+        for q in questions
+    }
+
+    def make(max_length: int, backend: str) -> Reranker:
+        if stand_in:
+            return stand_in_reranker(pipeline.embedder, max_length, backend, settings.models_dir)
+        assert pipeline.reranker is not None
+        return Reranker(pipeline.reranker.location, max_length, backend, settings.models_dir)
+
+    def timed(reranker: Reranker, n: int) -> dict[str, float]:
+        reranker.score(questions[0], pools[questions[0]][:n])
+        times = []
+        for q in questions:
+            start = time.perf_counter()
+            reranker.score(q, pools[q][:n])
+            times.append((time.perf_counter() - start) * 1000)
+        return _p(times)
+
+    curve: dict[str, Any] = {"backend": settings.reranker_backend, "questions": len(questions)}
+    for length in RERANK_LENGTHS:
+        reranker = make(length, settings.reranker_backend)
+        curve[f"max_length={length}"] = {str(n): timed(reranker, n) for n in counts}
+    default = settings.rerank_candidates
+    backends: dict[str, Any] = {
+        backend: timed(make(settings.rerank_max_length, backend), default)
+        for backend in ("torch", "onnx")
+    }
+    curve["backends"] = {
+        **backends,
+        "candidates": default,
+        "max_length": settings.rerank_max_length,
+    }
+    return curve
+
+
+def _embedder_backends(
+    embedder: Embedder, store: LocalStore, items: list[GoldenItem], settings: Any, light: bool
+) -> dict[str, Any]:
+    """Passages/s and single-query ms for the torch and onnx backends on the same texts."""
+    texts = [c.indexed_text for c in store.chunks[: 32 if light else BACKEND_PASSAGES]]
+    questions = [i.question for i in items[:30]]
+    others = {embedder.backend: embedder}
+    for backend in ("torch", "onnx"):
+        if backend not in others:
+            others[backend] = Embedder(
+                embedder.location,
+                batch_size=settings.embed_batch_size,
+                backend=backend,
+                models_dir=settings.models_dir,
+            )
+    out: dict[str, Any] = {"passages": len(texts)}
+    vectors = {}
+    for backend, model in others.items():
+        model.encode(texts[:8])
+        start = time.perf_counter()
+        vectors[backend] = model.encode(texts)
+        rate = len(texts) / (time.perf_counter() - start)
+        times = []
+        for q in questions:
+            start = time.perf_counter()
+            model.encode([q])
+            times.append((time.perf_counter() - start) * 1000)
+        out[backend] = {"passages_per_s": round(rate, 1), "query_ms": _p(times)}
+    cos = np.sum(vectors["torch"] * vectors["onnx"], axis=1)
+    out["min_cosine_torch_vs_onnx"] = round(float(cos.min()), 6)
+    return out
+
+
+def measure(job: SizeJob, log: Callable[[str], None] = print) -> dict[str, Any]:
+    """Everything measured at one size; the caller runs it in a fresh process."""
+    work = Path(job.work)
+    settings = load_settings(Path(job.config) if job.config else None, index_dir=work / "index")
+    # With vector_store: milvus the faiss store is measured first, then Milvus beside it.
+    with_milvus = settings.vector_store == "milvus"
+    settings = settings.model_copy(update={"vector_store": "faiss"})
+    items = load_golden(Path(job.golden))
+    if job.questions:
+        items = items[: job.questions]
+    started = time.perf_counter()
+    embedder = load_embedder(settings)
+    result: dict[str, Any] = {"model_load_s": round(time.perf_counter() - started, 3)}
+    log(f"[{job.size}] building the corpus")
+    info = build_corpus(
+        Path(job.docs),
+        work / "docs",
+        job.size,
+        settings,
+        embedder.tokenizer,
+        embedder.max_seq_length,
+    )
+    result["corpus"] = {k: str(v) if isinstance(v, Path) else v for k, v in asdict(info).items()}
+    if job.extras:
+        log(f"[{job.size}] ingesting the base corpus alone")
+        base = settings.model_copy(update={"index_dir": work / "index-base"})
+        result["base_ingest"] = _timed_ingest(Path(job.docs), base, embedder)
+    log(f"[{job.size}] ingesting {job.size} chunks")
+    result.update(_timed_ingest(info.docs_dir, settings, embedder))
+    result["index_mb"] = round(read_manifest(settings.index_dir)["files_bytes"] / 1e6, 2)
+    store = LocalStore(settings.index_dir)
+    result["dense_index"] = store.manifest.get("dense_index", {"type": "flat"})
+    reranker, note = load_reranker(settings)
+    stand_in = reranker is None
+    if reranker is None:
+        reranker = stand_in_reranker(
+            embedder, settings.rerank_max_length, settings.reranker_backend, settings.models_dir
+        )
+    result["reranker"] = {
+        "kind": "stand-in" if stand_in else "model",
+        "id": settings.reranker,
+        "note": f"{STAND_IN_NOTE} ({note})" if stand_in else "",
+        "candidates": settings.rerank_candidates,
+        "max_length": settings.rerank_max_length,
+        "backend": settings.reranker_backend,
+    }
+    pipeline = Pipeline(settings, store, embedder, reranker, None)
+    for question in WARMUP:
+        pipeline.ask(question, "hybrid+rerank")
+    log(f"[{job.size}] timing {len(items)} distinct queries")
+    result["latency_ms"], result["cache_hit_latency_ms"] = _latency(pipeline, items)
+    log(f"[{job.size}] retrieval quality by variant")
+    quality = _ndcg_variants(pipeline, items, stand_in)
+    result["dense_search"] = _dense_comparison(pipeline, store, items, settings.hnsw_ef_search)
+    quality.update(result["dense_search"].pop("quality"))
+    result["ndcg@10"] = {name: q["ndcg@10"] for name, q in quality.items()}
+    result["recall@5"] = {name: q["recall@5"] for name, q in quality.items()}
+    if job.extras:
+        log(f"[{job.size}] re-rank curve and embedder backends")
+        result["rerank_curve"] = _rerank_curve(pipeline, items, stand_in, settings, job.light)
+        result["embedder_backends"] = _embedder_backends(
+            embedder, store, items, settings, job.light
+        )
+    result["peak_rss_mb"] = peak_rss_mb()
+    result["embedder_backend"] = embedder.backend
+    if job.with_baseline:
+        log(f"[{job.size}] LangChain baseline")
+        result["baseline"] = _baseline(store, embedder, items, settings.candidates)
+    if with_milvus:
+        from .milvus import measure_milvus
+
+        log(f"[{job.size}] Milvus store")
+        result["milvus"] = measure_milvus(info.docs_dir, settings, work, embedder, items, log)
+    return result
+
+
+def _baseline(
+    store: LocalStore, embedder: Embedder, items: list[GoldenItem], k: int
+) -> dict[str, Any]:
+    base = baseline.build(store.chunks, store.embeddings, embedder.location.name_or_path, k)
+    for question in WARMUP:
+        base.search(question)
+    times: list[float] = []
+    ranked: dict[str, list[str]] = {}
+    for item in items:
+        start = time.perf_counter()
+        ranked[item.question] = base.search(item.question)
+        times.append((time.perf_counter() - start) * 1000)
+    quality = _quality(items, lambda q: ranked[q])
+    return {
+        "name": baseline.NAME,
+        "k": k,
+        "build_s": round(base.build_s, 3),
+        **quality,
+        "latency_ms": _p(times),
+    }

@@ -1,0 +1,301 @@
+"""Writing a benchmark run: bench.json, bench.md, bench.png; the README's bench block."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import time
+from pathlib import Path
+from typing import Any
+
+README_START = "<!-- bench:start -->"
+README_END = "<!-- bench:end -->"
+STAGES = (
+    "embed_query",
+    "bm25",
+    "dense",
+    "fuse",
+    "retrieve",
+    "rerank",
+    "answer",
+    "search_hybrid",
+    "search_hybrid+rerank",
+    "total",
+)
+
+
+def _size_table(bench: dict[str, Any]) -> list[str]:
+    sizes = sorted(bench["sizes"], key=int)
+    lines = [
+        "| chunks | ingest chunks/s | re-ingest unchanged (s) | index MB | peak RSS MB | "
+        "hybrid p50 / p95 ms | hybrid+rerank p95 ms | dense index |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for size in sizes:
+        s = bench["sizes"][size]
+        hybrid = s["latency_ms"]["search_hybrid"]
+        lines.append(
+            f"| {s['chunks']} | {s['ingest_chunks_per_s']:.0f} | {s['reingest_unchanged_s']:.2f} | "
+            f"{s['index_mb']:.1f} | {s['peak_rss_mb']:.0f} | {hybrid['p50']:.1f} / "
+            f"{hybrid['p95']:.1f} | {s['latency_ms']['search_hybrid+rerank']['p95']:.0f} | "
+            f"{s['dense_index']['type']} |"
+        )
+    return lines
+
+
+def _comparison(bench: dict[str, Any]) -> list[str]:
+    at = str(bench["compare_at"])
+    ours = bench["sizes"][at]
+    base = bench["baseline"]
+    hybrid = ours["latency_ms"]["search_hybrid"]
+    return [
+        f"| at {ours['chunks']} chunks | nDCG@10 | recall@5 | p50 ms | p95 ms |",
+        "|---|---|---|---|---|",
+        f"| this project, hybrid | {ours['ndcg@10']['hybrid']:.3f} | "
+        f"{ours['recall@5']['hybrid']:.3f} | {hybrid['p50']:.1f} | {hybrid['p95']:.1f} |",
+        f"| LangChain EnsembleRetriever (rank-bm25 + FAISS) | {base['ndcg@10']:.3f} | "
+        f"{base['recall@5']:.3f} | {base['latency_ms']['p50']:.1f} | "
+        f"{base['latency_ms']['p95']:.1f} |",
+    ]
+
+
+def markdown(bench: dict[str, Any]) -> str:
+    at = str(bench["compare_at"])
+    m = bench["machine"]
+    first = bench["sizes"][min(bench["sizes"], key=int)]
+    out = [
+        "# Benchmark",
+        "",
+        f"{m['cpus']} CPUs, {m['torch_threads']} torch threads, torch {m['torch']}, "
+        f"Python {m['python']}. Corpus: `{bench['docs']}` plus seeded filler notes up to each size. "
+        f"Queries: the golden set `{bench['golden']['path']}`, each timed once with a cold "
+        "query-embedding cache (cache hits are timed separately below). Timings on a shared "
+        "machine are noisy; compare runs on the same machine.",
+        "",
+        "## Sizes",
+        "",
+        *_size_table(bench),
+        "",
+        f"## Against the LangChain baseline (speedup at p95: {bench['speedup_vs_baseline']:.1f}x, "
+        f"at p50: {bench['speedup_vs_baseline_p50']:.1f}x)",
+        "",
+        *_comparison(bench),
+        "",
+        f"Baseline: {bench['baseline']['name']}, k = {bench['baseline']['k']} per retriever, the "
+        "same chunks and MiniLM vectors; its queries are embedded by LangChain's "
+        "HuggingFaceEmbeddings (PyTorch).",
+        "",
+        "## Targets",
+        "",
+        "| check | chunks | measured | target | met |",
+        "|---|---|---|---|---|",
+        *[
+            f"| {c['check']} | {c['chunks']} | {c['value']} | {c['target']} | "
+            f"{'yes' if c['met'] else 'no'} |"
+            for c in bench["checks"]
+        ],
+        "",
+        "## Quality by variant (nDCG@10, document level, answerable questions)",
+        "",
+    ]
+    variants = sorted({v for s in bench["sizes"].values() for v in s["ndcg@10"]})
+    out += [
+        "| chunks | " + " | ".join(variants) + " |",
+        "|---" * (len(variants) + 1) + "|",
+    ]
+    for size in sorted(bench["sizes"], key=int):
+        row = bench["sizes"][size]["ndcg@10"]
+        out.append(
+            f"| {size} | "
+            + " | ".join(f"{row[v]:.3f}" if v in row else "-" for v in variants)
+            + " |"
+        )
+    out += ["", "## Latency per stage (ms, distinct queries)", ""]
+    out += ["| chunks | stage | p50 | p95 |", "|---|---|---|---|"]
+    for size in sorted(bench["sizes"], key=int):
+        latency = bench["sizes"][size]["latency_ms"]
+        for stage in STAGES:
+            if stage in latency:
+                out.append(
+                    f"| {size} | {stage} | {latency[stage]['p50']:.2f} | {latency[stage]['p95']:.2f} |"
+                )
+    out += ["", "Cache hits (the same query again):", ""]
+    for size in sorted(bench["sizes"], key=int):
+        hit = bench["sizes"][size]["cache_hit_latency_ms"]
+        if hit.get("n"):
+            out.append(
+                f"- {size} chunks: embed_query p50 {hit['embed_query']['p50']:.3f} ms, hybrid "
+                f"search p50 {hit['search_hybrid']['p50']:.2f} ms ({hit['n']} queries)"
+            )
+    out += ["", "## Exact vs HNSW dense search (same vectors)", ""]
+    out += [
+        "| chunks | served | flat p95 ms | HNSW p95 ms | HNSW recall@10 vs flat | build s |",
+        "|---|---|---|---|---|---|",
+    ]
+    for size in sorted(bench["sizes"], key=int):
+        d = bench["sizes"][size]["dense_search"]
+        out.append(
+            f"| {size} | {d['served']} | {d['flat_ms']['p95']:.2f} | {d['hnsw_ms']['p95']:.2f} | "
+            f"{d['hnsw_recall@10_vs_flat']:.3f} | {d['hnsw_build_s']:.1f} |"
+        )
+    milvus = {size: s["milvus"] for size, s in bench["sizes"].items() if "milvus" in s}
+    if milvus:
+        out += ["", "## Milvus store beside faiss (vector_store: milvus)", ""]
+        out += [
+            "| chunks | index | ingest chunks/s | hybrid p50 / p95 ms | nDCG@10 bm25 / dense / hybrid |",
+            "|---|---|---|---|---|",
+        ]
+        for size in sorted(milvus, key=int):
+            m = milvus[size]
+            lat, q = m["latency_ms"]["search_hybrid"], m["ndcg@10"]
+            out.append(
+                f"| {size} | {m['vector_index']} | {m['ingest_chunks_per_s']:.0f} | "
+                f"{lat['p50']:.1f} / {lat['p95']:.1f} | "
+                f"{q['bm25']:.3f} / {q['dense']:.3f} / {q['hybrid']:.3f} |"
+            )
+    out += _extras(first)
+    rr = bench["sizes"][at]["reranker"]
+    if rr["kind"] == "stand-in":
+        out += ["", f"Re-ranker: {rr['note']}."]
+    out += ["", "![benchmark](bench.png)", ""]
+    return "\n".join(out)
+
+
+def _extras(first: dict[str, Any]) -> list[str]:
+    out: list[str] = []
+    backends = first.get("embedder_backends")
+    if backends:
+        out += [
+            "",
+            "## Embedder backends (same texts)",
+            "",
+            "| backend | passages/s | query p50 ms |",
+            "|---|---|---|",
+        ]
+        for name in ("torch", "onnx"):
+            b = backends[name]
+            out.append(f"| {name} | {b['passages_per_s']:.0f} | {b['query_ms']['p50']:.2f} |")
+        out.append(
+            f"\nLowest cosine between the two backends' vectors: {backends['min_cosine_torch_vs_onnx']}."
+        )
+    curve = first.get("rerank_curve")
+    if curve:
+        lengths = [k for k in curve if k.startswith("max_length=")]
+        counts = list(curve[lengths[0]])
+        out += [
+            "",
+            f"## Re-rank latency p95 (ms) by candidates, {curve['backend']} backend",
+            "",
+            "| passage tokens | " + " | ".join(counts) + " |",
+            "|---" * (len(counts) + 1) + "|",
+        ]
+        for length in lengths:
+            out.append(
+                f"| {length.split('=')[1]} | "
+                + " | ".join(f"{curve[length][c]['p95']:.0f}" for c in counts)
+                + " |"
+            )
+        b = curve["backends"]
+        out.append(
+            f"\nAt {b['candidates']} candidates x {b['max_length']} tokens: torch p95 "
+            f"{b['torch']['p95']:.0f} ms, onnx p95 {b['onnx']['p95']:.0f} ms."
+        )
+    return out
+
+
+def plot(bench: dict[str, Any], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    sizes = sorted(bench["sizes"], key=int)
+    chunks = [bench["sizes"][s]["chunks"] for s in sizes]
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2))
+    for stage in ("retrieve", "search_hybrid", "search_hybrid+rerank", "embed_query", "bm25"):
+        left.plot(
+            chunks,
+            [bench["sizes"][s]["latency_ms"][stage]["p95"] for s in sizes],
+            marker="o",
+            label=stage,
+        )
+    base = bench["baseline"]
+    left.scatter(
+        [bench["sizes"][str(bench["compare_at"])]["chunks"]],
+        [base["latency_ms"]["p95"]],
+        marker="x",
+        s=80,
+        color="black",
+        label="LangChain baseline",
+        zorder=3,
+    )
+    left.set_xscale("log")
+    left.set_yscale("log")
+    left.set_xlabel("chunks")
+    left.set_ylabel("p95 ms (distinct queries)")
+    left.set_title("Latency")
+    left.legend(fontsize=8)
+    variants = sorted({v for s in sizes for v in bench["sizes"][s]["ndcg@10"]})
+    at = str(bench["compare_at"])
+    values = [bench["sizes"][at]["ndcg@10"].get(v, 0.0) for v in variants]
+    names = [*variants, "LangChain"]
+    right.barh(names, [*values, base["ndcg@10"]], color=["C0"] * len(values) + ["black"])
+    right.set_xlim(0, 1)
+    right.set_xlabel(f"nDCG@10 at {bench['sizes'][at]['chunks']} chunks")
+    right.set_title("Quality by variant")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def write_run(out_dir: Path, bench: dict[str, Any]) -> Path:
+    """Write ``<out_dir>/<timestamp>/`` and refresh ``<out_dir>/latest/``; return the run folder."""
+    run = out_dir / time.strftime("%Y%m%dT%H%M%S", time.gmtime())
+    suffix = 1
+    while run.exists():
+        run = out_dir / f"{run.name.split('_')[0]}_{suffix}"
+        suffix += 1
+    run.mkdir(parents=True)
+    (run / "bench.json").write_text(json.dumps(bench, indent=2), encoding="utf-8")
+    (run / "bench.md").write_text(markdown(bench), encoding="utf-8")
+    plot(bench, run / "bench.png")
+    latest = out_dir / "latest"
+    tmp = out_dir / ".latest.tmp"
+    shutil.rmtree(tmp, ignore_errors=True)
+    shutil.copytree(run, tmp)
+    shutil.rmtree(latest, ignore_errors=True)
+    tmp.rename(latest)
+    return run
+
+
+def readme_block(bench: dict[str, Any]) -> str:
+    met = sum(c["met"] for c in bench["checks"])
+    return "\n".join(
+        [
+            README_START,
+            f"Measured by `make bench` on {bench['machine']['cpus']} CPUs "
+            "(`reports/bench/latest/bench.md` has every stage, variant and the plot):",
+            "",
+            *_size_table(bench),
+            "",
+            *_comparison(bench),
+            "",
+            f"Hybrid retrieval is {bench['speedup_vs_baseline']:.1f}x faster than the LangChain "
+            f"baseline at p95 ({bench['speedup_vs_baseline_p50']:.1f}x at p50); "
+            f"{met} of {len(bench['checks'])} targets met.",
+            README_END,
+        ]
+    )
+
+
+def update_readme(readme: Path, bench: dict[str, Any]) -> bool:
+    """Replace the bench block in ``readme``; False when the file has no block."""
+    if not readme.is_file():
+        return False
+    text = readme.read_text(encoding="utf-8")
+    pattern = re.compile(re.escape(README_START) + ".*?" + re.escape(README_END), re.S)
+    if not pattern.search(text):
+        return False
+    readme.write_text(pattern.sub(lambda _: readme_block(bench), text), encoding="utf-8")
+    return True

@@ -1,0 +1,150 @@
+"""Ingest into Milvus: the same documents, chunks and vectors as the faiss index, written in place.
+
+Per document, by content hash: unchanged documents are not touched; new and changed ones are
+chunked, embedded and upserted (batched, keyed by chunk id, so a re-run writes the same rows);
+chunk rows a changed document no longer has, and every row of a document that disappeared, are
+deleted. A document's metadata row is written after its chunks, so an interrupted ingest is
+completed by the next one. A changed embedder, chunking or analyser rebuilds the collection.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..errors import DocsError
+from ..guardrails.pii import PiiRedactor
+from ..retrieval.milvus_store import SCHEMA_VERSION, MilvusIndex, describe, milvus_uri
+from .chunking import Chunk, HFTokenCounter
+from .indexer import IngestReport, Progress, fingerprint, prepare
+from .loaders import SkipDocument, doc_id_for, load_document
+
+if TYPE_CHECKING:
+    from ..config import Settings
+    from ..models import Embedder
+
+
+def ingest_milvus(
+    docs_dir: Path,
+    files: list[Path],
+    settings: Settings,
+    embedder: Embedder,
+    progress: Progress | None,
+    started: float,
+) -> IngestReport:
+    index = MilvusIndex(settings)
+    built_with = {
+        **fingerprint(settings, embedder),
+        "store": "milvus",
+        "milvus_analyzer": settings.milvus_analyzer,
+    }
+    report = IngestReport(index_dir=settings.index_dir)
+    notes: list[str] = []
+    manifest = index.read_manifest()
+    old_docs: dict[str, dict[str, Any]] = {}
+    reusable = (
+        manifest is not None
+        and manifest.get("schema_version") == SCHEMA_VERSION
+        and manifest.get("fingerprint") == built_with
+    )
+    if reusable:
+        old_docs = index.documents()
+    elif manifest is not None:
+        notes.append("embedder, chunking or analyser changed: every document re-embedded")
+
+    counter = HFTokenCounter(embedder.tokenizer)
+    pii = PiiRedactor() if settings.redact_pii_at_ingest else None
+    documents: dict[str, dict[str, Any]] = {}
+    fresh: dict[str, dict[str, Any]] = {}
+    pending: list[Chunk] = []
+    for n, path in enumerate(files, start=1):
+        doc_id = doc_id_for(path, docs_dir)
+        if progress:
+            progress("read", n, len(files))
+        try:
+            doc = load_document(path, docs_dir)
+        except SkipDocument as exc:
+            report.skipped.append((doc_id, str(exc)))
+            continue
+        old = old_docs.get(doc_id)
+        if old and old["sha256"] == doc.sha256:
+            report.unchanged.append(doc_id)
+            documents[doc_id] = old
+            continue
+        (report.changed if old else report.new).append(doc_id)
+        doc_chunks, documents[doc_id], flagged = prepare(doc, counter, settings, embedder, pii)
+        fresh[doc_id] = documents[doc_id]
+        report.flagged_chunks += flagged
+        pending.extend(doc_chunks)
+    if not documents:
+        reasons = "; ".join(f"{d}: {r}" for d, r in report.skipped[:3])
+        raise DocsError(f"no document in {docs_dir} could be indexed ({reasons}); index unchanged")
+
+    total = sum(int(meta["chunks"]) for meta in documents.values())
+    if not reusable:
+        index.drop()
+        index.create(embedder.dim, total)
+
+    doc_sha = {d: meta["sha256"] for d, meta in fresh.items()}
+    batch = max(1, settings.embed_batch_size)
+    for start in range(0, len(pending), batch):
+        part = pending[start : start + batch]
+        index.upsert_chunks(part, embedder.encode([c.indexed_text for c in part]), doc_sha)
+        if progress:
+            progress("embed", min(start + batch, len(pending)), len(pending))
+    report.embedded_chunks = len(pending)
+    report.embedding_tokens = sum(int(meta["tokens"]) for meta in fresh.values())
+
+    if progress:
+        progress("write", 0, 1)
+    gone = sorted(set(old_docs) - set(documents))
+    report.removed = sorted(set(gone) - {d for d, _ in report.skipped})
+    kept = {c.chunk_id for c in pending}
+    stale = [c for c in index.chunk_ids_of([*report.changed, *gone]) if c not in kept]
+    index.delete_chunks(stale)
+    index.write_documents(fresh)
+    index.delete_documents(gone)
+    rebuilt = index.ensure_index(total)
+    if rebuilt:
+        notes.append(rebuilt)
+    kind, _ = index.dense_index()
+    corpus_hash = hashlib.sha256(
+        "".join(f"{d}:{documents[d]['sha256']}\n" for d in sorted(documents)).encode()
+    ).hexdigest()
+    index.write_manifest(
+        {
+            "created_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "fingerprint": built_with,
+            "embedder": {
+                "id": embedder.location.model_id,
+                "source": embedder.location.source,
+                "sha256": embedder.location.sha256,
+                "dim": embedder.dim,
+                "max_seq_length": embedder.max_seq_length,
+            },
+            "docs_dir": str(docs_dir),
+            "corpus_sha256": corpus_hash,
+            "skipped": [{"doc_id": d, "reason": r} for d, r in report.skipped],
+            "counts": {"documents": len(documents), "chunks": total},
+            "milvus_analyzer": settings.milvus_analyzer,
+            "milvus": {
+                "uri": milvus_uri(settings),
+                "collection": settings.milvus_collection,
+                "vector_index": kind,
+            },
+        }
+    )
+    index.flush()
+    if progress:
+        progress("write", 1, 1)
+    notes.append(
+        f"{describe(settings)} ({kind} vector index): {index.upserted} chunk rows upserted, "
+        f"{index.deleted} deleted"
+    )
+    report.note = "; ".join(notes)
+    report.documents = len(documents)
+    report.chunks = total
+    report.seconds = time.perf_counter() - started
+    return report

@@ -1,0 +1,86 @@
+"""The hand-exported ONNX backends give the torch models' outputs, and exports are checked."""
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from {{ cookiecutter.package_name }}.config import Settings
+from {{ cookiecutter.package_name }}.errors import ModelUnavailableError
+from {{ cookiecutter.package_name }}.models import Embedder, Reranker, locate, sha256_file
+from {{ cookiecutter.package_name }}.onnx_backend import EXPORT_META, ONNX_FILE, ensure_export, export_dir
+
+MINILM = "sentence-transformers/all-MiniLM-L6-v2"
+TEXTS = [
+    "E104",
+    "How many days of annual leave does a full-time employee get?",
+    "Descale the Zephyr kettle every 6 weeks with citric acid. Fault code ZK-17 means the element "
+    "is scaled and the kettle will not boil until it is descaled. " * 6,
+]
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def location():
+    return locate(MINILM, None, Path("no-models"), False)
+
+
+@pytest.fixture(scope="module")
+def onnx_embedder(location, tmp_path_factory: pytest.TempPathFactory) -> Embedder:
+    return Embedder(location, backend="onnx", models_dir=tmp_path_factory.mktemp("models"))
+
+
+def test_onnx_embedder_gives_the_torch_vectors(location, onnx_embedder: Embedder):
+    torch_embedder = Embedder(location, backend="torch")
+    a, b = torch_embedder.encode(TEXTS), onnx_embedder.encode(TEXTS)
+    assert a.shape == b.shape == (len(TEXTS), 384)
+    assert float(np.sum(a * b, axis=1).min()) > 0.9999
+    assert np.allclose(np.linalg.norm(b, axis=1), 1.0, atol=1e-5)
+    assert onnx_embedder.encode_query(TEXTS[1])[0] @ a[1] > 0.9999
+
+    folder = onnx_embedder._onnx.path.parent
+    meta = json.loads((folder / EXPORT_META).read_text())
+    assert meta["source_sha256"] == location.sha256
+    assert meta["onnx_sha256"] == sha256_file(folder / ONNX_FILE)
+
+
+def test_a_damaged_export_is_exported_again(location, onnx_embedder: Embedder, tmp_path: Path):
+    folder = export_dir(tmp_path, MINILM, "embedder", location.sha256)
+    embedder = onnx_embedder
+    ensure_export(
+        embedder.model[0].auto_model, embedder.tokenizer, "embedder", folder, location.sha256
+    )
+    with (folder / ONNX_FILE).open("ab") as fh:
+        fh.write(b"damaged")
+    path = ensure_export(
+        embedder.model[0].auto_model, embedder.tokenizer, "embedder", folder, location.sha256
+    )
+    meta = json.loads((folder / EXPORT_META).read_text())
+    assert meta["onnx_sha256"] == sha256_file(path)
+
+
+def test_onnx_cross_encoder_gives_the_torch_scores(location, tmp_path: Path):
+    import torch
+
+    scores = {}
+    for backend in ("torch", "onnx"):
+        torch.manual_seed(0)  # the stand-in head is random: same seed, same head
+        reranker = Reranker(location, 128, backend, tmp_path, num_labels=1)
+        scores[backend] = reranker.score(TEXTS[1], TEXTS)
+    assert scores["onnx"].shape == (len(TEXTS),)
+    assert np.allclose(scores["torch"], scores["onnx"], atol=1e-4)
+
+
+def test_unwritable_export_folder_says_what_to_do(location, tmp_path: Path):
+    blocker = tmp_path / "models"
+    blocker.write_text("a file where the models folder should be")
+    with pytest.raises(ModelUnavailableError, match="torch backend"):
+        Embedder(location, backend="onnx", models_dir=blocker)
+
+
+def test_backend_is_a_setting():
+    assert Settings(embedder_backend="torch").embedder_backend == "torch"
+    with pytest.raises(ValueError):
+        Settings(embedder_backend="tensorrt")
