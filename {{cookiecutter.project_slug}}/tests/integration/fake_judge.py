@@ -12,6 +12,8 @@ from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, ClassVar
 
+from fake_openai import chat_completion
+
 WORD = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 STOP = set(
     [
@@ -125,21 +127,7 @@ class FakeJudge(BaseHTTPRequestHandler):
         prompt = body["messages"][-1]["content"]
         FakeJudge.calls.append(prompt)
         content = "this is not json" if FakeJudge.broken else json.dumps(respond(prompt))
-        payload = {
-            "id": "j1",
-            "object": "chat.completion",
-            "created": 0,
-            "model": body["model"],
-            "choices": [
-                {
-                    "index": 0,
-                    "message": {"role": "assistant", "content": content},
-                    "finish_reason": "stop",
-                }
-            ],
-            "usage": {"prompt_tokens": 300, "completion_tokens": 40, "total_tokens": 340},
-        }
-        raw = json.dumps(payload).encode()
+        raw = chat_completion(body["model"], content, 300, 40)
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(raw)))

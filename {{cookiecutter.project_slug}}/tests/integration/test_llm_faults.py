@@ -12,6 +12,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import ClassVar
 
 import pytest
+from fake_openai import chat_completion
 from fastapi.testclient import TestClient
 
 from {{ cookiecutter.package_name }}.api import create_app
@@ -60,21 +61,7 @@ class Provider(BaseHTTPRequestHandler):
         if Provider.behaviour == "wrong-shape":
             self._send(200, b'{"choices": "nope", "usage": {"prompt_tokens": "many"}}')
             return
-        payload = {
-            "id": "c1",
-            "object": "chat.completion",
-            "created": 0,
-            "model": body["model"],
-            "choices": [
-                {
-                    "index": 0,
-                    "message": {"role": "assistant", "content": REPLY},
-                    "finish_reason": "stop",
-                }
-            ],
-            "usage": {"prompt_tokens": 120, "completion_tokens": 11, "total_tokens": 131},
-        }
-        self._send(200, json.dumps(payload).encode())
+        self._send(200, chat_completion(body["model"], REPLY))
 
 
 @pytest.fixture(scope="module")

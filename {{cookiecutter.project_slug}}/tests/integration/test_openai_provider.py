@@ -7,6 +7,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import ClassVar
 
 import pytest
+from fake_openai import chat_completion
 
 from {{ cookiecutter.package_name }}.config import Settings
 from {{ cookiecutter.package_name }}.pipeline import AskResult, Pipeline
@@ -57,21 +58,7 @@ class FakeLLM(BaseHTTPRequestHandler):
             self.wfile.write(f"data: {json.dumps(usage)}\n\ndata: [DONE]\n\n".encode())
             return
         content = "NOT_IN_DOCUMENTS" if "moon" in json.dumps(body) else REPLY
-        payload = {
-            "id": "c1",
-            "object": "chat.completion",
-            "created": 0,
-            "model": body["model"],
-            "choices": [
-                {
-                    "index": 0,
-                    "message": {"role": "assistant", "content": content},
-                    "finish_reason": "stop",
-                }
-            ],
-            "usage": {"prompt_tokens": 120, "completion_tokens": 11, "total_tokens": 131},
-        }
-        data = json.dumps(payload).encode()
+        data = chat_completion(body["model"], content)
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(data)))

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import json
-import re
-import shutil
-import time
 from pathlib import Path
 from typing import Any
+
+from ..runs import new_run_dir, publish_latest, replace_block
 
 README_START = "<!-- bench:start -->"
 README_END = "<!-- bench:end -->"
@@ -251,21 +250,11 @@ def plot(bench: dict[str, Any], path: Path) -> None:
 
 def write_run(out_dir: Path, bench: dict[str, Any]) -> Path:
     """Write ``<out_dir>/<timestamp>/`` and refresh ``<out_dir>/latest/``; return the run folder."""
-    run = out_dir / time.strftime("%Y%m%dT%H%M%S", time.gmtime())
-    suffix = 1
-    while run.exists():
-        run = out_dir / f"{run.name.split('_')[0]}_{suffix}"
-        suffix += 1
-    run.mkdir(parents=True)
+    run = new_run_dir(out_dir)
     (run / "bench.json").write_text(json.dumps(bench, indent=2), encoding="utf-8")
     (run / "bench.md").write_text(markdown(bench), encoding="utf-8")
     plot(bench, run / "bench.png")
-    latest = out_dir / "latest"
-    tmp = out_dir / ".latest.tmp"
-    shutil.rmtree(tmp, ignore_errors=True)
-    shutil.copytree(run, tmp)
-    shutil.rmtree(latest, ignore_errors=True)
-    tmp.rename(latest)
+    publish_latest(out_dir, run)
     return run
 
 
@@ -273,7 +262,6 @@ def readme_block(bench: dict[str, Any]) -> str:
     met = sum(c["met"] for c in bench["checks"])
     return "\n".join(
         [
-            README_START,
             f"Measured by `make bench` on {bench['machine']['cpus']} CPUs "
             "(`reports/bench/latest/bench.md` has every stage, variant and the plot):",
             "",
@@ -284,18 +272,10 @@ def readme_block(bench: dict[str, Any]) -> str:
             f"Hybrid retrieval is {bench['speedup_vs_baseline']:.1f}x faster than the LangChain "
             f"baseline at p95 ({bench['speedup_vs_baseline_p50']:.1f}x at p50); "
             f"{met} of {len(bench['checks'])} targets met.",
-            README_END,
         ]
     )
 
 
 def update_readme(readme: Path, bench: dict[str, Any]) -> bool:
     """Replace the bench block in ``readme``; False when the file has no block."""
-    if not readme.is_file():
-        return False
-    text = readme.read_text(encoding="utf-8")
-    pattern = re.compile(re.escape(README_START) + ".*?" + re.escape(README_END), re.S)
-    if not pattern.search(text):
-        return False
-    readme.write_text(pattern.sub(lambda _: readme_block(bench), text), encoding="utf-8")
-    return True
+    return replace_block(readme, README_START, README_END, readme_block(bench))
