@@ -1,5 +1,6 @@
 """End to end: the default bake sets itself up and passes its own lint and tests, then demos."""
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -15,15 +16,20 @@ def make(project: Path, *targets: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+def normalise(name: str) -> str:
+    """PEP 503 project name: `boolean.py` and `Boolean_Py` are both `boolean-py`."""
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
 def assert_installed_from_lock(project: Path) -> None:
     """Every package pinned in requirements.lock (for this Python) is installed at that version."""
     freeze = subprocess.run(
-        [str(project / ".venv/bin/python"), "-m", "pip", "freeze"],
+        [str(project / ".venv/bin/python"), "-m", "pip", "freeze", "--all"],
         capture_output=True,
         text=True,
     ).stdout
     installed = {
-        line.split("==")[0].lower().replace("_", "-"): line.split("==")[1]
+        normalise(line.split("==")[0]): line.split("==")[1]
         for line in freeze.splitlines()
         if "==" in line
     }
@@ -39,7 +45,7 @@ def assert_installed_from_lock(project: Path) -> None:
         ):
             continue
         name, version = (x.strip() for x in spec.split("=="))
-        name = name.lower().replace("_", "-").split("[")[0]
+        name = normalise(name.split("[")[0])
         if marker.strip() and name not in installed:
             continue  # a platform- or version-specific pin that does not apply here
         assert installed.get(name) == version, (
