@@ -113,6 +113,36 @@ def prepare(
     return doc_chunks, meta, flagged
 
 
+def manifest_base(
+    built_with: dict[str, Any],
+    embedder: Embedder,
+    docs_dir: Path,
+    documents: dict[str, Any],
+    report: IngestReport,
+    chunks: int,
+) -> dict[str, Any]:
+    """The manifest entries every store records: build time, fingerprint, embedder, corpus hash,
+    skipped files and counts."""
+    corpus_hash = hashlib.sha256(
+        "".join(f"{d}:{documents[d]['sha256']}\n" for d in sorted(documents)).encode()
+    ).hexdigest()
+    return {
+        "created_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "fingerprint": built_with,
+        "embedder": {
+            "id": embedder.location.model_id,
+            "source": embedder.location.source,
+            "sha256": embedder.location.sha256,
+            "dim": embedder.dim,
+            "max_seq_length": embedder.max_seq_length,
+        },
+        "docs_dir": str(docs_dir),
+        "corpus_sha256": corpus_hash,
+        "skipped": [{"doc_id": d, "reason": r} for d, r in report.skipped],
+        "counts": {"documents": len(documents), "chunks": chunks},
+    }
+
+
 def ingest(
     docs_dir: Path,
     settings: Settings,
@@ -191,24 +221,9 @@ def ingest(
         if chunks
         else np.zeros((0, embedder.dim), dtype=np.float32)
     )
-    corpus_hash = hashlib.sha256(
-        "".join(f"{d}:{documents[d]['sha256']}\n" for d in sorted(documents)).encode()
-    ).hexdigest()
     manifest = {
-        "created_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        "fingerprint": built_with,
-        "embedder": {
-            "id": embedder.location.model_id,
-            "source": embedder.location.source,
-            "sha256": embedder.location.sha256,
-            "dim": embedder.dim,
-            "max_seq_length": embedder.max_seq_length,
-        },
-        "docs_dir": str(docs_dir),
-        "corpus_sha256": corpus_hash,
+        **manifest_base(built_with, embedder, docs_dir, documents, report, len(chunks)),
         "documents": documents,
-        "skipped": [{"doc_id": d, "reason": r} for d, r in report.skipped],
-        "counts": {"documents": len(documents), "chunks": len(chunks)},
     }
     if progress:
         progress("write", 0, 1)

@@ -9,7 +9,6 @@ completed by the next one. A changed embedder, chunking or analyser rebuilds the
 
 from __future__ import annotations
 
-import hashlib
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -18,7 +17,7 @@ from ..errors import DocsError
 from ..guardrails.pii import PiiRedactor
 from ..retrieval.milvus_store import SCHEMA_VERSION, MilvusIndex, describe, milvus_uri
 from .chunking import Chunk, HFTokenCounter
-from .indexer import IngestReport, Progress, fingerprint, prepare
+from .indexer import IngestReport, Progress, fingerprint, manifest_base, prepare
 from .loaders import SkipDocument, doc_id_for, load_document
 
 if TYPE_CHECKING:
@@ -110,24 +109,9 @@ def ingest_milvus(
     if rebuilt:
         notes.append(rebuilt)
     kind, _ = index.dense_index()
-    corpus_hash = hashlib.sha256(
-        "".join(f"{d}:{documents[d]['sha256']}\n" for d in sorted(documents)).encode()
-    ).hexdigest()
     index.write_manifest(
         {
-            "created_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-            "fingerprint": built_with,
-            "embedder": {
-                "id": embedder.location.model_id,
-                "source": embedder.location.source,
-                "sha256": embedder.location.sha256,
-                "dim": embedder.dim,
-                "max_seq_length": embedder.max_seq_length,
-            },
-            "docs_dir": str(docs_dir),
-            "corpus_sha256": corpus_hash,
-            "skipped": [{"doc_id": d, "reason": r} for d, r in report.skipped],
-            "counts": {"documents": len(documents), "chunks": total},
+            **manifest_base(built_with, embedder, docs_dir, documents, report, total),
             "milvus_analyzer": settings.milvus_analyzer,
             "milvus": {
                 "uri": milvus_uri(settings),
