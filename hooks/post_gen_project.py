@@ -19,6 +19,8 @@ SAMPLE_ONLY = [
     "data/golden/judge_labels.jsonl",
     "docs/judge_labels.md",
     "tests/unit/test_judge_labels.py",
+    "docs/bench.md",
+    "docs/img/bench.png",
 ]
 # Tests that need pymilvus and milvus-lite, which only a vector_store=milvus bake installs.
 MILVUS_ONLY = ["tests/integration/test_milvus_store.py"]

@@ -110,6 +110,9 @@ class SearchResponse(BaseModel):
     notes: list[str]
     results: list[Retrieved]
     latency_ms: dict[str, float]
+    redactions: list[str] = Field(
+        default_factory=list, description="PII entity types removed from the passages."
+    )
 
 
 class ErrorResponse(BaseModel):
@@ -260,8 +263,11 @@ def create_app(pipeline: Pipeline, with_ui: bool = True) -> FastAPI:
     @app.post("/search", response_model=SearchResponse, responses=LIMIT_RESPONSES)
     def search(body: SearchRequest) -> Any:
         """Ranked chunks with the score each stage gave them."""
-        data = pipeline.search(body.query, body.mode, body.k).to_json()
+        result, found = pipeline.search_redacted(body.query, body.mode, body.k)
+        data = {**result.to_json(), "redactions": sorted(set(found))}
         metrics.observe_stages(data["latency_ms"])
+        for entity in found:
+            metrics.redactions.labels(entity=entity).inc()
         return data
 
     @app.get("/health")

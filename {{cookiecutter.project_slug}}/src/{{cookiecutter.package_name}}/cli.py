@@ -136,6 +136,36 @@ def ingest(
         raise typer.Exit(EXIT_PARTIAL)
 
 
+@app.command("migrate-to-milvus")
+def migrate_to_milvus(
+    source: Annotated[
+        Path | None,
+        typer.Option("--from", help="The faiss index folder to read (default: index_dir)."),
+    ] = None,
+    config: ConfigOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Copy a faiss index into Milvus (MILVUS_URI, else index/milvus.db); nothing is re-embedded."""
+    from .ingest.migrate import migrate_to_milvus as run_migration
+
+    settings = settings_from(config)
+    try:
+        report = run_migration(source or settings.index_dir, settings)
+    except RagError as exc:
+        raise fail(str(exc)) from None
+    if as_json:
+        out.print_json(json.dumps(report.to_json()))
+        return
+    out.print(
+        f"Copied {report.documents} documents, {report.chunks} chunks from {report.source} into "
+        f"{report.target} ({report.vector_index} vector index) in {report.seconds:.1f} s. "
+        "Serve it with vector_store: milvus (RAG_VECTOR_STORE=milvus).",
+        highlight=False,
+    )
+    for note in report.notes:
+        out.print(f"note: {note}", highlight=False)
+
+
 @app.command()
 def search(
     query: Annotated[str, typer.Argument(help="What to look for.")],
@@ -148,12 +178,12 @@ def search(
     """Retrieve the best chunks, with the score each stage gave them."""
     settings = settings_from(config, index_dir=index)
     try:
-        result = load_pipeline(
+        result, found = load_pipeline(
             settings, with_reranker=(mode or settings.mode) == "hybrid+rerank"
-        ).search(query, mode, k)
+        ).search_redacted(query, mode, k)
     except RagError as exc:
         raise fail(str(exc)) from None
-    data = result.to_json()
+    data = {**result.to_json(), "redactions": sorted(set(found))}
     if as_json:
         out.print_json(json.dumps(data))
         return

@@ -54,7 +54,13 @@ class Settings(BaseSettings):
     allow_download: bool = Field(
         False, description="Let sentence-transformers fetch models from the hub at run time."
     )
-    embed_batch_size: int = Field(64, ge=1, le=1024)
+    embed_batch_size: int = Field(
+        16,
+        ge=1,
+        le=1024,
+        description="Texts per encoder call at ingest. On 2 cores batches of 8-16 ran about 1.5x "
+        "faster than 64 (less padding, activations stay in cache).",
+    )
     embedder_backend: Literal["torch", "onnx"] = Field(
         "onnx",
         description="onnx: a local torch.onnx export run by onnxruntime (same vectors, faster on CPU).",
@@ -82,8 +88,16 @@ class Settings(BaseSettings):
         description="RRF weight of BM25 when the query names a known identifier.",
     )
     bm25_weight: float = Field(0.5, ge=0.0, le=1.0, description="Weighted fusion: BM25 share.")
-    rerank_candidates: int = Field(20, ge=1, le=200, description="Fused chunks re-ranked.")
-    rerank_max_length: int = Field(256, ge=32, le=512)
+    rerank_candidates: int = Field(
+        5,
+        ge=1,
+        le=200,
+        description="Fused chunks re-ranked: the curve point `make bench` finds within a 200 ms "
+        "search p95 on a 2-core CPU (docs/adr/0002); raise it where the bench shows room.",
+    )
+    rerank_max_length: int = Field(
+        128, ge=32, le=512, description="Tokens of query + passage the cross-encoder reads."
+    )
     hnsw_threshold: int = Field(
         100_000,
         ge=1,
@@ -133,6 +147,13 @@ class Settings(BaseSettings):
         ge=-1.0,
         le=1.0,
         description="Refuse when the best evidence score is below this (see docs/evaluation.md).",
+    )
+    unknown_name_min_dense: float = Field(
+        0.55,
+        ge=-1.0,
+        le=1.0,
+        description="Refuse (out_of_scope) when the question names something the corpus never "
+        "mentions (Siemens, HMRC) and the best evidence score is below this.",
     )
     min_identifier_coverage: float = Field(
         1.0,

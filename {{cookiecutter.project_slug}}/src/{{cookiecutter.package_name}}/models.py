@@ -162,6 +162,7 @@ class Embedder:
         self.dim: int = int(self.model.get_embedding_dimension() or 0)
         self.backend = backend
         self._onnx: Any = None
+        self._onnx_query: Any = None
         if backend == "onnx":
             self._onnx = self._onnx_runner(models_dir)
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
@@ -180,7 +181,7 @@ class Embedder:
 
     def _onnx_runner(self, models_dir: Path) -> Any:
         """The ONNX copy of this model; only mean pooling + normalisation is exported."""
-        from .onnx_backend import load_runner
+        from .onnx_backend import OnnxRunner, load_runner
 
         kinds = [type(module).__name__ for module in self.model]
         pooler: Any = self.model[1] if len(kinds) > 1 else None
@@ -190,14 +191,18 @@ class Embedder:
                 f"the onnx backend supports mean-pooled, normalised models; {self.location.model_id} "
                 f"is {'+'.join(kinds)} ({pooling} pooling): use embedder_backend: torch"
             )
-        return load_runner(
+        batch = load_runner(
             self.model[0].auto_model,
             self.tokenizer,
             "embedder",
             models_dir,
             self.location.model_id,
             self.location.sha256,
+            spinning=True,
         )
+        # One text (a query) goes to a session whose threads sleep when idle (OnnxRunner).
+        self._onnx_query = OnnxRunner(batch.path, batch.threads, spinning=False)
+        return batch
 
     def _encode_onnx(self, texts: list[str]) -> np.ndarray:
         # Longest first, so each batch pads to similar lengths (as sentence-transformers does).
@@ -212,7 +217,8 @@ class Embedder:
                 max_length=self.max_seq_length,
                 return_tensors="np",
             )
-            out[rows] = self._onnx.run(encoded)
+            runner = self._onnx_query if len(texts) == 1 else self._onnx
+            out[rows] = runner.run(encoded)
         return out
 
     def clear_cache(self) -> None:

@@ -127,9 +127,17 @@ def ensure_export(
 
 
 class OnnxRunner:
-    """An onnxruntime session over an exported model; ``run`` takes tokenizer output."""
+    """An onnxruntime session over an exported model; ``run`` takes tokenizer output.
 
-    def __init__(self, path: Path, threads: int):
+    ``spinning`` keeps idle threads busy-waiting between parallel sections. That is faster for a
+    batch (ingest: the threads are needed again at once) but, on a query, a pool left spinning
+    steals the cores the next stage needs: the query embedder, faiss and the cross-encoder run
+    one after another on the same cores. With spinning, `make bench` timed the pipeline's dense
+    stage at several times the same faiss search run on its own (`latency_ms.dense` against
+    `dense_search.flat_ms` in bench.json). Query-path sessions therefore do not spin.
+    """
+
+    def __init__(self, path: Path, threads: int, spinning: bool = False):
         import onnxruntime as ort
 
         options = ort.SessionOptions()
@@ -139,7 +147,12 @@ class OnnxRunner:
         # Batch and sequence sizes vary per call: memory patterns planned for one shape only
         # grow the arena, so plan per run instead.
         options.enable_mem_pattern = False
+        options.add_session_config_entry(
+            "session.intra_op.allow_spinning", "1" if spinning else "0"
+        )
         self.path = path
+        self.threads = max(1, threads)
+        self.spinning = spinning
         self.session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
 
     def run(self, encoded: Any) -> np.ndarray:
@@ -154,10 +167,11 @@ def load_runner(
     models_dir: Path,
     model_id: str,
     weights_sha256: str | None,
+    spinning: bool = False,
 ) -> OnnxRunner:
     """Export (once) and open the ONNX copy of ``torch_model``."""
     import torch
 
     folder = export_dir(models_dir, model_id, kind, weights_sha256)
     path = ensure_export(torch_model, tokenizer, kind, folder, weights_sha256)
-    return OnnxRunner(path, torch.get_num_threads())
+    return OnnxRunner(path, torch.get_num_threads(), spinning)

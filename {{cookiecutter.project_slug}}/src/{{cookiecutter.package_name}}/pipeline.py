@@ -17,7 +17,7 @@ from .answer_cache import AnswerCache
 from .config import MODES, Settings
 from .errors import IndexIncompatibleError, ProviderError, RagError
 from .generation.base import Answer, refusal
-from .generation.evidence import identifier_coverage
+from .generation.evidence import identifier_coverage, unknown_names
 from .generation.extractive import extract
 from .guardrails.context import neutralise
 from .guardrails.input import Verdict, check_input, semantic_verdict
@@ -189,7 +189,13 @@ class Pipeline:
         rows = [hit.row for hit in top]
         dense = max(self.store.dense_scores(vector, rows), default=0.0)
         coverage = identifier_coverage(question, [hit.chunk.indexed_text for hit in top])
-        return {"dense": round(dense, 4), "identifier_coverage": round(coverage, 4)}, vector
+        unknown = len(unknown_names(question, self.store.has_term))
+        evidence = {
+            "dense": round(dense, 4),
+            "identifier_coverage": round(coverage, 4),
+            "unknown_names": float(unknown),
+        }
+        return evidence, vector
 
     def _decide(
         self, question: str, retrieval: Retrieval
@@ -204,6 +210,8 @@ class Pipeline:
             or evidence["identifier_coverage"] < s.min_identifier_coverage
         ):
             return refusal("insufficient_evidence", evidence), vector, evidence
+        if evidence["unknown_names"] and evidence["dense"] < s.unknown_name_min_dense:
+            return refusal("out_of_scope", evidence), vector, evidence
         return None, vector, evidence
 
     def _answer(
@@ -257,15 +265,32 @@ class Pipeline:
                 result.redactions += found
                 if found and not result.answer.refused and result.answer.reason is None:
                     result.answer.reason = "pii_redacted"
-                redacted_hits = []
-                for hit in result.retrieval.hits:
-                    text, found = self.pii.redact(hit.chunk.text)
-                    result.redactions += found
-                    redacted_hits.append(
-                        Hit(hit.row, replace(hit.chunk, text=text), hit.scores) if found else hit
-                    )
-                result.retrieval.hits = redacted_hits
+                result.retrieval.hits, found = self.redact_hits(result.retrieval.hits)
+                result.redactions += found
         return result
+
+    def redact_hits(self, hits: list[Hit]) -> tuple[list[Hit], list[str]]:
+        """The passages with PII replaced, and the entity types found (nothing without redaction)."""
+        if self.pii is None:
+            return hits, []
+        redacted, entities = [], []
+        for hit in hits:
+            text, found = self.pii.redact(hit.chunk.text)
+            entities += found
+            redacted.append(
+                Hit(hit.row, replace(hit.chunk, text=text), hit.scores) if found else hit
+            )
+        return redacted, entities
+
+    def search_redacted(
+        self, query: str, mode: str | None = None, k: int | None = None
+    ) -> tuple[SearchResult, list[str]]:
+        """``search`` with PII removed from the returned passages (the API's /search): the
+        retrieval timings stay as measured, the redaction is its own ``guard_output`` stage."""
+        result = self.search(query, mode, k)
+        with result.timings.stage("guard_output"):
+            result.retrieval.hits, found = self.redact_hits(result.retrieval.hits)
+        return result, found
 
     def ask(self, question: str, mode: str | None = None, k: int | None = None) -> AskResult:
         question, mode, k = self._validate(question, mode, k)

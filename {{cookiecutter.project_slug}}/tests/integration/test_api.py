@@ -107,3 +107,32 @@ def test_openapi_and_ui_are_served(client: TestClient):
     schema = client.get("/openapi.json").json()
     assert {"/ask", "/search", "/health", "/ready", "/metrics"} <= set(schema["paths"])
     assert client.get("/ui/").status_code == 200
+
+
+def test_search_passages_are_redacted_like_ask_passages(tmp_path, embedder):
+    """/search returns document text: PII inside it is removed and counted, as for /ask."""
+    from {{ cookiecutter.package_name }}.api import create_app
+    from {{ cookiecutter.package_name }}.config import Settings
+    from {{ cookiecutter.package_name }}.ingest.indexer import ingest
+    from {{ cookiecutter.package_name }}.pipeline import Pipeline
+    from {{ cookiecutter.package_name }}.retrieval.store import LocalStore
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "contacts.md").write_text(
+        "# Kettle repairs\n\nFor Zephyr kettle repairs e-mail repairs.desk@mail.example or "
+        "ring 07700 900123 between 9am and 5pm.\n",
+        encoding="utf-8",
+    )
+    settings = Settings(index_dir=tmp_path / "index", answer_cache_size=0)
+    ingest(docs, settings, embedder)
+    app = create_app(Pipeline(settings, LocalStore(settings.index_dir), embedder, None, "none"))
+    with TestClient(app) as local:
+        data = local.post("/search", json={"query": "Zephyr kettle repairs contact"}).json()
+        text = " ".join(r["text"] for r in data["results"])
+        assert "Kettle" in text or "kettle" in text
+        assert "repairs.desk@mail.example" not in text and "07700 900123" not in text
+        assert {"EMAIL_ADDRESS", "PHONE_NUMBER"} <= set(data["redactions"])
+        assert "guard_output" in data["latency_ms"]
+        metrics = local.get("/metrics").text
+        assert 'rag_pii_redactions_total{entity="EMAIL_ADDRESS"}' in metrics

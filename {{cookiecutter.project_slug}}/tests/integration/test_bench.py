@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from {{ cookiecutter.package_name }}.bench.measure import within_budget
 from {{ cookiecutter.package_name }}.bench.report import README_END, README_START, update_readme, write_run
 from {{ cookiecutter.package_name }}.bench.runner import BenchError, parse_sizes, run_bench
 
@@ -57,6 +58,16 @@ def test_small_bench_run_has_every_schema_key(corpus: Path, tmp_path: Path):
     assert 0.0 <= size["dense_search"]["hnsw_recall@10_vs_flat"] <= 1.0
     assert size["embedder_backends"]["min_cosine_torch_vs_onnx"] > 0.9999
     assert set(size["rerank_curve"]["max_length=256"]) == {"5", "20"}
+    recall = size["rerank_curve"]["first_stage_recall"]
+    assert recall["5"] <= recall["20"] <= 1.0  # more candidates can only find more
+    ceiling = size["compute_ceiling"]
+    assert ceiling["matmul_gflops"] > 0 and ceiling["gflop_per_chunk"] > 0
+    # no backend embeds faster than the machine multiplies
+    assert (
+        size["embedder_backends"]["onnx"]["passages_per_s"] < 1.5 * ceiling["chunks_per_s_at_peak"]
+    )
+    ingest_check = next(c for c in bench["checks"] if c["check"].startswith("ingest"))
+    assert "compute ceiling" in ingest_check["note"]
 
     base = bench["baseline"]
     assert "EnsembleRetriever" in base["name"]
@@ -76,3 +87,24 @@ def test_small_bench_run_has_every_schema_key(corpus: Path, tmp_path: Path):
     assert update_readme(readme, bench)
     text = readme.read_text()
     assert "old" not in text and "LangChain" in text and text.endswith("rest\n")
+    assert "docs/bench.md" in text
+    page = (tmp_path / "docs" / "bench.md").read_text()
+    assert "![benchmark](img/bench.png)" in page and "## Targets" in page
+    assert (tmp_path / "docs" / "img" / "bench.png").stat().st_size > 0
+
+
+def test_rerank_budget_picks_the_highest_recall_point_that_fits():
+    curve = {
+        "backend": "onnx",
+        "max_length=128": {"5": {"p95": 120.0}, "8": {"p95": 190.0}, "20": {"p95": 480.0}},
+        "max_length=256": {"5": {"p95": 230.0}, "8": {"p95": 370.0}, "20": {"p95": 900.0}},
+    }
+    recall = {"5": 0.88, "8": 0.94, "20": 0.97}
+    pick = within_budget(curve, recall, 200.0)
+    assert (pick["candidates"], pick["max_length"], pick["p95"]) == (8, 128, 190.0)
+    assert pick["first_stage_recall"] == 0.94
+    # equal recall: the longer passage wins, then the smaller count
+    flat = {"5": 0.9, "8": 0.9, "20": 0.9}
+    assert within_budget(curve, flat, 250.0)["max_length"] == 256
+    assert within_budget(curve, flat, 150.0)["candidates"] == 5
+    assert within_budget(curve, recall, 100.0) == {}

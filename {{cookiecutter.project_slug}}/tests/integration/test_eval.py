@@ -97,6 +97,10 @@ def test_report_has_every_schema_key_and_files(
     )
     assert set(report["latency_ms"]) == STAGES
     assert report["refusal"]["unanswerable_refusal_rate"] == 1.0
+    spread = report["refusal"]["evidence_dense"]
+    # answerable questions are closer to their evidence than unanswerable ones
+    assert spread["answerable"]["p50"] > spread["unanswerable"]["p50"]
+    assert spread["answerable"]["p5"] <= spread["answerable"]["p50"] <= spread["answerable"]["p95"]
     assert {"rouge_score", "id_based_context_recall"} <= set(report["answers"])
     for name in (
         "report.json",

@@ -289,3 +289,45 @@ def test_bench_measures_the_milvus_store_beside_faiss(corpus: Path, tmp_path: Pa
     assert result["ingest_chunks_per_s"] > 0
     assert result["latency_ms"]["search_hybrid"]["p95"] > 0
     assert result["ndcg@10"] == {"bm25": 1.0, "dense": 1.0, "hybrid": 1.0}
+
+
+def test_migration_copies_the_faiss_index_and_a_later_ingest_embeds_nothing(
+    corpus: Path, tmp_path: Path, embedder, writes
+):
+    from {{ cookiecutter.package_name }}.ingest.migrate import MigrationError, migrate_to_milvus
+    from {{ cookiecutter.package_name }}.retrieval.store import LocalStore
+
+    faiss_settings = Settings(vector_store="faiss", index_dir=tmp_path / "faiss-index")
+    with pytest.raises(IndexMissingError):
+        migrate_to_milvus(tmp_path / "faiss-index", milvus_settings(tmp_path))
+    ingest(corpus, faiss_settings, embedder)
+    source = LocalStore(tmp_path / "faiss-index")
+    settings = milvus_settings(tmp_path)
+
+    report = migrate_to_milvus(tmp_path / "faiss-index", settings)
+    assert (report.documents, report.chunks) == (len(source.manifest["documents"]), len(source))
+    rows = stored(settings)
+    assert sorted(rows) == sorted(c.chunk_id for c in source.chunks)
+    for chunk in source.chunks:
+        assert rows[chunk.chunk_id]["text"] == chunk.text
+        assert rows[chunk.chunk_id]["doc_sha256"] == source.manifest["documents"][chunk.doc_id]["sha256"]
+
+    # the vectors are the faiss index's own: dense search scores are the same numbers
+    milvus, faiss_store = MilvusStore(settings), LocalStore(tmp_path / "faiss-index")
+    vector, _ = embedder.encode_query("How long is the Zephyr kettle warranty?")
+    got = [(milvus.chunks[r].chunk_id, s) for r, s in milvus.dense(vector, 3)]
+    want = [(faiss_store.chunks[r].chunk_id, s) for r, s in faiss_store.dense(vector, 3)]
+    assert [c for c, _ in got] == [c for c, _ in want]
+    assert [s for _, s in got] == pytest.approx([s for _, s in want], abs=1e-5)
+    assert milvus.manifest["migrated_from"]["store"] == "faiss"
+
+    writes.clear()
+    again = ingest(corpus, settings, embedder)
+    assert again.embedded_chunks == 0 and not again.new and not again.changed
+    assert len(again.unchanged) == report.documents
+    assert writes["upserted"] == [] and writes["deleted"] == []
+
+    empty = tmp_path / "not-an-index"
+    empty.mkdir()
+    with pytest.raises((IndexMissingError, MigrationError)):
+        migrate_to_milvus(empty, settings)

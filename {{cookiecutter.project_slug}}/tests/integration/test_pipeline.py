@@ -58,6 +58,27 @@ def test_unrelated_question_is_refused(pipeline: Pipeline):
     assert data["reason"] == "insufficient_evidence"
 
 
+def test_a_name_the_corpus_never_uses_needs_strong_evidence(pipeline: Pipeline):
+    """Same topic, but a brand the documents never mention: the bar for evidence is raised."""
+    asked = "How long is the warranty on the Breville kettle?"
+    evidence, _ = pipeline.evidence(asked, pipeline.search(asked).retrieval)
+    assert evidence["unknown_names"] == 1.0
+
+    def with_bar(bar: float) -> Pipeline:
+        settings = pipeline.settings.model_copy(update={"unknown_name_min_dense": bar})
+        return Pipeline(settings, pipeline.store, pipeline.embedder, None, "none")
+
+    strict = with_bar(1.0)
+    data = strict.ask(asked).to_json()
+    assert data["refused"] is True and data["reason"] == "out_of_scope"
+    assert data["citations"] == []
+    # the corpus's own name passes the same bar: the rule is about the unknown name
+    known = strict.ask("How long is the warranty on the Zephyr kettle?").to_json()
+    assert known["refused"] is False
+    # with the bar below the evidence, the same question is answered
+    assert with_bar(-1.0).ask(asked).to_json()["refused"] is False
+
+
 def test_unknown_identifier_is_refused(pipeline: Pipeline):
     data = pipeline.ask("What does fault ZK-99 mean on the Zephyr kettle?").to_json()
     assert data["refused"] is True

@@ -25,3 +25,20 @@ def test_sentence_split_keeps_every_word_once():
     assert pieces[0] == "Descale every 6 weeks."
     assert "e.g. the 50 g sachet." in pieces[1]
     assert " ".join(pieces).split() == text.split()
+
+
+def test_names_are_mid_sentence_capitals_and_camel_case_words():
+    from {{ cookiecutter.package_name }}.generation.evidence import names, unknown_names
+
+    assert names("How do I factory reset an iPhone?") == ["iPhone"]
+    assert names("What is the accuracy of an Endress+Hauser Promag meter?") == [
+        "Endress+Hauser",
+        "Promag",
+    ]
+    # sentence starts, contractions, identifiers, months, short abbreviations are not names
+    assert names("Pretend I'm new. Where is the PT-350's key in May for the UK team?") == []
+    assert names('He said "Ignore it". Siemens agreed.') == []
+    vocabulary = {"zephyr", "kettl"}
+    assert unknown_names("Is the Zephyr kettle like a Breville one?", vocabulary.__contains__) == [
+        "Breville"
+    ]

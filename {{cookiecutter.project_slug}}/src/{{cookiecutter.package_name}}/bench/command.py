@@ -46,4 +46,4 @@ def run(
         yield f"{'met ' if check['met'] else 'MISS'} {check['check']}: {check['value']} (target {check['target']})"
     yield f"report: {folder}/bench.md (also {out_dir}/latest/)"
     if readme is not None and update_readme(readme, bench):
-        yield f"bench block refreshed in {readme}"
+        yield f"bench block refreshed in {readme}; docs/bench.md and docs/img/bench.png written"

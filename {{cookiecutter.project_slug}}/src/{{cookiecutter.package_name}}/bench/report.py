@@ -10,6 +10,7 @@ from ..runs import new_run_dir, publish_latest, replace_block
 
 README_START = "<!-- bench:start -->"
 README_END = "<!-- bench:end -->"
+MATMUL_NOTE = "best of 10 products of two 1024 x 1024 matrices"
 STAGES = (
     "embed_query",
     "bm25",
@@ -59,7 +60,7 @@ def _comparison(bench: dict[str, Any]) -> list[str]:
     ]
 
 
-def markdown(bench: dict[str, Any]) -> str:
+def markdown(bench: dict[str, Any], image: str = "bench.png") -> str:
     at = str(bench["compare_at"])
     m = bench["machine"]
     first = bench["sizes"][min(bench["sizes"], key=int)]
@@ -91,7 +92,7 @@ def markdown(bench: dict[str, Any]) -> str:
         "|---|---|---|---|---|",
         *[
             f"| {c['check']} | {c['chunks']} | {c['value']} | {c['target']} | "
-            f"{'yes' if c['met'] else 'no'} |"
+            f"{'yes' if c['met'] else 'no'}{' (' + c['note'] + ')' if c.get('note') else ''} |"
             for c in bench["checks"]
         ],
         "",
@@ -157,7 +158,7 @@ def markdown(bench: dict[str, Any]) -> str:
     rr = bench["sizes"][at]["reranker"]
     if rr["kind"] == "stand-in":
         out += ["", f"Re-ranker: {rr['note']}."]
-    out += ["", "![benchmark](bench.png)", ""]
+    out += ["", f"![benchmark]({image})", ""]
     return "\n".join(out)
 
 
@@ -195,11 +196,45 @@ def _extras(first: dict[str, Any]) -> list[str]:
                 + " | ".join(f"{curve[length][c]['p95']:.0f}" for c in counts)
                 + " |"
             )
+        recall = curve.get("first_stage_recall", {})
+        if recall:
+            out.append(
+                "| first-stage recall | "
+                + " | ".join(f"{recall[c]:.3f}" if c in recall else "-" for c in counts)
+                + " |"
+            )
+            out.append(
+                "\nFirst-stage recall: the share of relevant documents among the first N fused "
+                "chunks, the most a re-ranker of N candidates can put in front of the answerer."
+            )
+        pick = curve.get("within_budget")
+        if pick:
+            out.append(
+                f"\nWithin the re-rank stage's {pick['budget_ms']:.0f} ms (the 200 ms search budget "
+                "less hybrid retrieval's p95) on this machine, the point with the "
+                f"highest first-stage recall is {pick['candidates']} candidates x "
+                f"{pick['max_length']} tokens (p95 {pick['p95']:.0f} ms, first-stage recall "
+                f"{pick['first_stage_recall']:.3f})."
+            )
+        elif recall:
+            out.append("\nNo point of the curve fits the re-rank budget on this machine.")
         b = curve["backends"]
         out.append(
             f"\nAt {b['candidates']} candidates x {b['max_length']} tokens: torch p95 "
             f"{b['torch']['p95']:.0f} ms, onnx p95 {b['onnx']['p95']:.0f} ms."
         )
+    ceiling = first.get("compute_ceiling")
+    if ceiling:
+        out += [
+            "",
+            "## Compute ceiling for ingest",
+            "",
+            f"This machine multiplies float32 matrices at {ceiling['matmul_gflops']:.0f} GFLOP/s "
+            f"(torch, {MATMUL_NOTE}). Embedding one chunk of {ceiling['mean_chunk_tokens']:.0f} "
+            f"tokens costs about {ceiling['gflop_per_chunk']:.2f} GFLOP (2 x non-embedding weights "
+            f"x tokens), so no backend can embed more than about "
+            f"{ceiling['chunks_per_s_at_peak']:.0f} chunks/s here.",
+        ]
     return out
 
 
@@ -263,7 +298,8 @@ def readme_block(bench: dict[str, Any]) -> str:
     return "\n".join(
         [
             f"Measured by `make bench` on {bench['machine']['cpus']} CPUs "
-            "(`reports/bench/latest/bench.md` has every stage, variant and the plot):",
+            "([docs/bench.md](docs/bench.md) has every stage, variant, the re-rank curve and the "
+            "plot; `reports/bench/latest/bench.json` the raw figures):",
             "",
             *_size_table(bench),
             "",
@@ -277,5 +313,12 @@ def readme_block(bench: dict[str, Any]) -> str:
 
 
 def update_readme(readme: Path, bench: dict[str, Any]) -> bool:
-    """Replace the bench block in ``readme``; False when the file has no block."""
-    return replace_block(readme, README_START, README_END, readme_block(bench))
+    """Replace the bench block in ``readme`` and write ``docs/bench.md`` (+ its plot) beside it;
+    False when the README has no block (then nothing is written)."""
+    if not replace_block(readme, README_START, README_END, readme_block(bench)):
+        return False
+    docs = readme.parent / "docs"
+    (docs / "img").mkdir(parents=True, exist_ok=True)
+    (docs / "bench.md").write_text(markdown(bench, "img/bench.png"), encoding="utf-8")
+    plot(bench, docs / "img" / "bench.png")
+    return True

@@ -14,6 +14,33 @@ README_START = "<!-- results:start -->"
 README_END = "<!-- results:end -->"
 
 
+def _evidence_lines(spread: dict[str, Any]) -> list[str]:
+    """Where the refusal thresholds sit among the best-evidence similarities of the golden set."""
+    answerable, unanswerable = spread.get("answerable"), spread.get("unanswerable")
+    if not answerable:
+        return []
+    lines = [
+        "",
+        "Best-evidence similarity (cosine of the question to its closest retrieved chunk), "
+        "the signal behind evidence refusals:",
+        "",
+        "| questions | n | p5 | median | p95 |",
+        "|---|---|---|---|---|",
+    ]
+    for name, row in (("answerable", answerable), ("unanswerable", unanswerable)):
+        if row:
+            lines.append(
+                f"| {name} | {row['n']} | {row['p5']:.3f} | {row['p50']:.3f} | {row['p95']:.3f} |"
+            )
+    lines += [
+        "",
+        f"`refusal_threshold` is {spread['refusal_threshold']:.2f}; `unknown_name_min_dense` "
+        f"(the bar for a question naming something the corpus never uses) is "
+        f"{spread['unknown_name_min_dense']:.2f}.",
+    ]
+    return lines
+
+
 def _fmt(value: Any) -> str:
     return f"{value:.3f}" if isinstance(value, float) else str(value)
 
@@ -76,6 +103,7 @@ def markdown(report: dict[str, Any]) -> str:
         "|---|---|",
         f"| {report['refusal']['unanswerable_refusal_rate']:.3f} | "
         f"{report['refusal']['answerable_false_refusal_rate']:.3f} |",
+        *_evidence_lines(report["refusal"].get("evidence_dense", {})),
         "",
         "## Answers (ragas, no LLM; answerable questions, a refusal scores as given)",
         "",

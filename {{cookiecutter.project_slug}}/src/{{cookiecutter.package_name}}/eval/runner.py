@@ -29,6 +29,21 @@ WARMUP = "What do these documents cover?"
 Progress = Callable[[str, int, int], None]
 
 
+def _spread(values: list[float | None]) -> dict[str, float]:
+    """5th, 50th and 95th percentile of the best-evidence similarity (questions that reached
+    retrieval; the input rail stops some before it)."""
+    seen = [v for v in values if v is not None]
+    if not seen:
+        return {}
+    p5, p50, p95 = np.percentile(seen, [5, 50, 95])
+    return {
+        "n": len(seen),
+        "p5": round(float(p5), 4),
+        "p50": round(float(p50), 4),
+        "p95": round(float(p95), 4),
+    }
+
+
 def _mean(values: list[float]) -> float:
     return float(np.mean(values)) if values else 0.0
 
@@ -77,6 +92,7 @@ def run(
             blocked=data["blocked"],
             reason=data["reason"],
             citations=data["citations"],
+            evidence=data["evidence"],
             retrieved=retrieved,
             latency_ms=data["latency_ms"],
             tokens=tokens,
@@ -139,6 +155,12 @@ def run(
         "unanswerable_refusal_rate": _mean([float(rows[i.id]["refused"]) for i in unanswerable]),
         "answerable_false_refusal_rate": _mean([float(rows[i.id]["refused"]) for i in answerable]),
         "answerable_blocked_rate": _mean([float(rows[i.id]["blocked"]) for i in answerable]),
+        "evidence_dense": {
+            "answerable": _spread([rows[i.id]["evidence"].get("dense") for i in answerable]),
+            "unanswerable": _spread([rows[i.id]["evidence"].get("dense") for i in unanswerable]),
+            "refusal_threshold": settings.refusal_threshold,
+            "unknown_name_min_dense": settings.unknown_name_min_dense,
+        },
     }
     latency: dict[str, Any] = {}
     for stage in STAGES:

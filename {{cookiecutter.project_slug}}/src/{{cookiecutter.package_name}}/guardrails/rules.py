@@ -53,9 +53,19 @@ INJECTION = [
     r"\b(?:unlock|enable|activate|enter)\b.{0,25}\b(?:full[-\s]access|unrestricted|unfiltered|admin|god|developer|debug|jailbreak|free)\s+mode\b",
     r"[\"']role[\"']\s*:\s*[\"'](?:system|developer)[\"']",
     r"\bend\s+of\s+(?:the\s+)?(?:documents?|context|system\s+prompt|instructions)\b.{0,80}\b(?:override|ignore|new|now|from\s+now)\b",
+    # "Pay no attention to / stop following / no longer obey" whatever the assistant was given.
+    r"\b(?:pay\s+no\s+(?:attention|heed|mind)\s+to|take\s+no\s+notice\s+of|no\s+longer\s+(?:follow|obey|apply|heed)|stop\s+(?:following|obeying|applying|heeding))\b(?:\W+\w+){0,4}?\W+(?:"
+    + _OBJ[3:-1]
+    + r"|setup|set-up|briefing|configuration|text|messages?|guidance)\b",
+    # Fake authority: "this is your operator speaking", "new policy effective immediately".
+    r"\bthis\s+is\s+(?:your|the)\s+(?:operator|developer|administrator|admin|creator|owner|maker|vendor|supervisor|system)\b.{0,30}\b(?:speaking|here|talking|writing)\b",
+    r"\bnew\s+(?:polic(?:y|ies)|rules?|orders|guidance)\b.{0,20}\b(?:effective|in\s+(?:force|effect)|applies|starting)\s+(?:immediately|now|today|from\s+now)\b",
+    # Leaving the role it was given.
+    r"\b(?:abandon|drop|leave|quit|exit|break|step\s+out\s+of|shed|forget)\s+(?:your\s+(?:\w+\s+)?(?:role|character|persona)\b|the\s+(?:\w+\s+)?(?:role|character|persona)\s+(?:you\s+(?:were|have\s+been|are)|that\s+was)\s+(?:given|assigned|told|set))",
     # Other languages: the core override phrase (verb, optional "all/previous", instructions/rules).
     r"\b(?:ignor\w*|oubli\w*|vergiss\w*|vergeet|vergeten|negeer\w*|missacht\w*|olvid\w*|dimentic\w*|esque[cç]\w*|descart\w*)\b(?:\W+\w+){0,5}?\W+(?:instructions?|consignes|règles|regles|anweisungen|regeln|instruktionen|vorgaben|richtlinien|instrucciones|reglas|indicaciones|normas|istruzioni|regole|instruções|instrucoes|regras|instructies|regels|richtlijnen)\b",
     r"\b(?:vergiss|vergeet|oublie|olvida|dimentica|esquece)\w*\s+(?:alles|tout|todo|tutto|tudo)\b",
+    r"\bne\s+(?:tiens|tenez|tenir)\s+(?:pas|plus)\s+compte\b|\bno\s+(?:hagas|haga|tengas)\s+caso\b|\bnon\s+tener\s+conto\b|\bniet\s+(?:meer\s+)?opvolgen\b",
     r"\b(?:ab\s+(?:sofort|jetzt)|à\s+partir\s+de\s+maintenant|a\s+partir\s+de\s+ahora|d'ora\s+in\s+poi|a\s+partir\s+de\s+agora|vanaf\s+nu)\b.{0,60}\b(?:ohne|sans|sin|senza|sem|zonder|regeln|règles|reglas|regole|regras|regels|filt\w*)\b",
 ]
 
@@ -91,6 +101,8 @@ JAILBREAK = [
     r"\b(?:act|pretend|play|role-?play|roleplay)\s+(?:as|to\s+be)\s+my\s+(?:late|dead|deceased)\b|\bas\s+(?:a\s+)?bedtime\s+stor(?:y|ies)\b",
     r"\b(?:allowed|permitted|able|supposed|free)\s+to\s+(?:ignore|break|bypass|drop|forget|disregard)\s+(?:their|your|its|the|all)\s+(?:\w+\s+)?(?:rules|guidelines|restrictions|policies|filters|instructions)\b",
     r"\b(?:fictional|fiction|hypothetical|imaginary|make-?believe)\b.{0,120}\b(?:weapons?|targeting|bombs?|explosives?|kill|poison|malware|hack\w*|steal)\b",
+    # A named alter ego: "you're now Max, a rogue engineer", "from now on you are called Nova".
+    r"\b(?:you'?re|you\s+are|you\s+will\s+be|become)\s+now\s+(?:called\s+|named\s+)?[a-z]+\s*[,:\-]\s*(?:a|an|the|my)\b|\byour\s+(?:new\s+)?name\s+is\s+now\b",
     # Other languages: an AI "without rules / restrictions".
     r"\b(?:ki|ia|ai|assistent\w*|asistente|assistant|assistente)\s+(?:ohne|sans|sin|senza|sem|zonder)\s+(?:\w+\s+)?(?:regeln|einschränkungen|filter|règles|restrictions?|limites|reglas|restricciones|límites|filtros|regole|restrizioni|limiti|filtri|regras|restrições|limites|regels|beperkingen)",
     r"\b(?:spielen\s+wir|jouons|juguemos|giochiamo|vamos\s+jogar|laten\s+we)\b.{0,80}\b(?:ohne|sans|sin|senza|sem|zonder)\b",
@@ -118,7 +130,7 @@ SYSTEM_PROMPT = [
     # Other languages: system prompt, initial/internal instructions.
     r"\b(?:prompt\s+(?:système|systeme|de\s+sistema|di\s+sistema|do\s+sistema)|system-?prompt|systeemprompt|systemanweisung\w*)\b",
     r"\b(?:instrucciones|istruzioni|instruções|consignes|anweisungen|instructies)\s+(?:de(?:l)?\s+sistema|di\s+sistema|do\s+sistema|du\s+système|iniziali|iniciales|iniciais|initiales|internes|internas|interne|originales|originali|ursprünglichen|vom\s+system)",
-    r"\b(?:tes|vos|tus|sus|le\s+tue|deine|ihre|je|jouw|suas|tuas)\s+(?:propres\s+)?(?:consignes|instructions|instrucciones|istruzioni|anweisungen|instructies|instruções|règles|reglas|regole|regeln)\b",
+    r"\b(?:tes|vos|tus|sus|le\s+tue|deine|ihre|je|jouw|suas|tuas)\s+(?:propres\s+|\w+en\s+|\w+es\s+|\w+e\s+)?(?:consignes|instructions|instrucciones|istruzioni|anweisungen|instructies|instruções|règles|reglas|regole|regeln)\b",
 ]
 
 HARMFUL = [
@@ -150,14 +162,14 @@ HARMFUL = [
     r"\bsteal(?:ing)?\b(?!\s+my\b).{0,60}\b(?:session|cookies?|tokens?|passwords?|logins?|credentials?|identity|badge|card|keys?|data|files?|database|payslips?)\b",
     r"\b(?:script|tool|bot|program|code)\b.{0,30}\b(?:floods?|overwhelms?|crash(?:es)?|takes?\s+down|knocks?)\b.{0,60}\b(?:offline|down|api|server|service|site|network)\b|\buntil\s+it\s+(?:goes\s+offline|crashes|falls\s+over)\b",
     r"\b(?:convincing|fake|spoofed|fraudulent|lookalike|look-alike)\b.{0,40}\b(?:e-?mails?|messages?|login\s+pages?|pages?|sites?|texts?|sms)\b.{0,80}\b(?:trick|tricks|into|enter|type|typing|steal|harvest|passwords?|credentials|bank\s+details|card\s+details)\b",
-    r"\b(?:pretending|posing|pretend|pose|impersonat\w*)\b.{0,20}\b(?:to\s+be|as)\b.{0,40}\b(?:payroll|it|helpdesk|help\s+desk|bank|hr|ceo|finance|security|support)\b.{0,80}\b(?:passwords?|bank\s+details|credentials|card|login|pay|transfer)\b",
+    r"\b(?:pretending|posing|pretend|pose|impersonat\w*)\b.{0,20}\b(?:to\s+be|as)\b.{0,40}\b(?:payroll|it|helpdesk|help\s+desk|bank|hr|ceo|finance|security|support)\b.{0,80}\b(?:passwords?|bank\s+details|credentials|card|login|pay|transfer|(?:mfa|2fa|otp|one[-\s]time|verification|security|login)\s+codes?|codes?)\b",
     # Covert access, surveillance and cover-ups, in the organisation's own vocabulary.
     r"\b(?:clone|copy|duplicate|skim|spoof)\w*\b.{0,40}\b(?:badges?|access\s+cards?|id\s+cards?|key\s*cards?|fobs?|smart\s*cards?|rfid)\b",
     r"\b(?:secretly|covertly|discreetly|quietly)\s+(?:\w+\s+)?(?:track|follow|record|monitor|install|put|read|film|watch|copy|download|export|access|log)\b|\bhidden\s+(?:camera|microphone|tracker|recorder)\b|\bspy\s+on\b",
     r"\b(?:track|follow|monitor)\s+(?:where|what)\s+(?:they|he|she|my\s+\w+)\b|\b(?:tracker|tracking\s+device|gps|logger)\b.{0,20}\b(?:on|in|under|to)\s+(?:my\s+ex|someone|somebody|his|her|their|a\s+person|my\s+(?:wife|husband|partner|boss|colleague))",
     r"\b(?:read|access|open|view|see|look\s+at|get\s+into|log\s+into)\s+(?:my\s+)?(?:\w+'s|his|her|their|someone'?s|somebody'?s|(?:a\s+)?(?:colleague|co-?worker|boss|manager)'?s?)\b.{0,40}\b(?:e-?mails?|inbox|messages|account|files|payslips?|laptop|phone|chats?)\b.{0,40}\b(?:without|secretly|behind)\b",
     # (not when the question is about reporting or whistleblowing, which is rightly confidential)
-    r"^(?!.*\b(?:report\w*|whistle-?blow\w*|raise\s+a\s+concern|speak\s+up|disclos\w*)\b).*\b(?:without\s+(?:them|him|her|anyone|anybody|my\s+\w+|it|security|the\s+\w+)\s+(?:knowing|noticing|realising|realizing|finding\s+out|seeing|being\s+told)|so\s+(?:that\s+)?(?:nobody|no\s+one|no-one|they|it|security|my\s+\w+)\s+(?:sees|notices|knows|finds\s+out|can\s+tell|realises|realizes|will\s+(?:know|notice|see))|so\s+(?:that\s+)?(?:it|they|my\s+\w+)\s+(?:isn'?t|aren'?t|won'?t\s+be|is\s+not|are\s+not)\s+(?:noticed|recorded|logged|detected|traced|seen|flagged)|without\s+(?:being\s+)?(?:noticed|detected|caught|traced|logged|recorded)|without\s+declaring\s+an\s+incident)\b",
+    r"^(?!.*\b(?:report\w*|whistle-?blow\w*|raise\s+a\s+concern|speak\s+up|disclos\w*)\b).*\b(?:without\s+(?:them|him|her|anyone|anybody|my\s+\w+|it|security|the\s+\w+)\s+(?:knowing|noticing|realising|realizing|finding\s+out|seeing|being\s+told)|so\s+(?:that\s+)?(?:nobody|no\s+one|no-one|they|it|security|my\s+\w+)\s+(?:sees|notices|knows|finds\s+out|can\s+tell|realises|realizes|will\s+(?:know|notice|see))|so\s+(?:that\s+)?(?:it|they|my\s+\w+|nothing|none\s+of\s+it)\s+(?:isn'?t|aren'?t|won'?t\s+be|is\s+not|are\s+not|can'?t\s+be|cannot\s+be|can\s+never\s+be)\s+(?:noticed|recorded|logged|detected|traced|seen|flagged)|without\s+(?:being\s+)?(?:noticed|detected|caught|traced|logged|recorded)|without\s+declaring\s+an\s+incident)\b",
     r"\b(?:hide|cover\s+up|conceal)\s+(?:the\s+fact|a\s+(?:data\s+)?breach|my\s+tracks|the\s+evidence|evidence|that\s+i)\b|\bcover\s+my\s+tracks\b",
     r"\b(?:disable|switch\s+off|turn\s+off|stop|delete|wipe|erase|clear|purge|tamper\s+with|edit|alter|falsify|bypass|get\s+round|get\s+around)\b.{0,40}\b(?:audit\s+(?:logs?|logging|trail|records?)|access\s+logs?|security\s+logs?|session\s+logs?)\b",
     # Fraud and forgery.
@@ -179,6 +191,7 @@ UNBOUNDED = [
     r"\buntil\s+you\s+run\s+out\s+of\b|\b(?:and\s+so\s+on|recursively)\b.{0,40}\b(?:depth|level)s?\s+of\s+\d+",
     r"\b(?:\d{1,3}(?:,\d{3})+|\d{3,})\s+(?:copies|repetitions|versions|variations|rewrites|drafts)\b",
     r"\binfinite(?:ly)?\s+(?:long|story|text|list|number|essay|poem|answer)|\bendless\s+(?:story|text|list|stream)\b",
+    r"\b(?:\d{1,3}(?:,\d{3})+|\d{5,}|(?:one|a|ten|a\s+hundred)[-\s](?:million|billion)|million|billion|(?:ten|fifty|hundred)[-\s]thousand)[-\s](?:words?|pages?|lines?|chapters?)\b",
     r"\b(?:print|output|dump|show|give\s+me|reproduce|paste|send)\s+(?:me\s+)?(?:every|all|each)\s+(?:\w+\s+){0,2}(?:documents?|files?|pages?|chunks?|passages?)\b.{0,40}\b(?:in\s+full|full\s+text|verbatim|entire|whole|one\s+after\s+another|word\s+for\s+word)",
     r"\b(?:translate|rewrite)\s+(?:every|all|each)\b.{0,40}\b(?:documents?|files?)\b.{0,40}\b(?:all|every|\d+)\s+(?:\w+\s+)?languages\b",
 ]

@@ -63,6 +63,11 @@ class IngestReport:
         }
 
 
+# Chunks handed to the embedder per call: it sorts them by length and encodes them in batches of
+# embed_batch_size, so a large block pads less than embedding each batch as it comes.
+EMBED_BLOCK = 512
+
+
 def _previous(index_dir: Path, fingerprint: dict[str, Any]) -> tuple[IndexData | None, str | None]:
     """The live index if its vectors can be reused, else (None, why not)."""
     try:
@@ -204,14 +209,13 @@ def ingest(
         raise DocsError(f"no document in {docs_dir} could be indexed ({reasons}); index unchanged")
 
     todo = [i for i, v in enumerate(vectors) if v is None]
-    batch = max(1, settings.embed_batch_size)
-    for start in range(0, len(todo), batch):
-        rows = todo[start : start + batch]
+    for start in range(0, len(todo), EMBED_BLOCK):
+        rows = todo[start : start + EMBED_BLOCK]
         encoded = embedder.encode([chunks[i].indexed_text for i in rows])
         for i, vector in zip(rows, encoded, strict=True):
             vectors[i] = vector
         if progress:
-            progress("embed", min(start + batch, len(todo)), len(todo))
+            progress("embed", min(start + EMBED_BLOCK, len(todo)), len(todo))
     report.embedded_chunks = len(todo)
     report.embedding_tokens = sum(documents[d]["tokens"] for d in (*report.new, *report.changed))
     report.removed = sorted(set(old_docs) - set(documents) - {d for d, _ in report.skipped})

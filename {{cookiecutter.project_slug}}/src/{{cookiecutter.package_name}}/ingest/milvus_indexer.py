@@ -17,7 +17,7 @@ from ..errors import DocsError
 from ..guardrails.pii import PiiRedactor
 from ..retrieval.milvus_store import SCHEMA_VERSION, MilvusIndex, describe, milvus_uri
 from .chunking import Chunk, HFTokenCounter
-from .indexer import IngestReport, Progress, fingerprint, manifest_base, prepare
+from .indexer import EMBED_BLOCK, IngestReport, Progress, fingerprint, manifest_base, prepare
 from .loaders import SkipDocument, doc_id_for, load_document
 
 if TYPE_CHECKING:
@@ -87,12 +87,11 @@ def ingest_milvus(
         index.create(embedder.dim, total)
 
     doc_sha = {d: meta["sha256"] for d, meta in fresh.items()}
-    batch = max(1, settings.embed_batch_size)
-    for start in range(0, len(pending), batch):
-        part = pending[start : start + batch]
+    for start in range(0, len(pending), EMBED_BLOCK):
+        part = pending[start : start + EMBED_BLOCK]
         index.upsert_chunks(part, embedder.encode([c.indexed_text for c in part]), doc_sha)
         if progress:
-            progress("embed", min(start + batch, len(pending)), len(pending))
+            progress("embed", min(start + EMBED_BLOCK, len(pending)), len(pending))
     report.embedded_chunks = len(pending)
     report.embedding_tokens = sum(int(meta["tokens"]) for meta in fresh.values())
 

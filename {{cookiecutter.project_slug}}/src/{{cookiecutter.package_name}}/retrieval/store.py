@@ -250,7 +250,17 @@ class LocalStore:
         n = min(n, len(self.chunks))
         if n <= 0:
             return []
-        scores, ids = self.faiss.search(vector.reshape(1, -1).astype(np.float32), n)
+        import faiss
+
+        query = vector.reshape(1, -1).astype(np.float32)
+        # One query gains nothing from OpenMP threads, and threads left spinning after the
+        # search would take the cores from the next stage (the setting is per calling thread).
+        threads = faiss.omp_get_max_threads()
+        faiss.omp_set_num_threads(1)
+        try:
+            scores, ids = self.faiss.search(query, n)
+        finally:
+            faiss.omp_set_num_threads(threads)
         return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]
 
     def dense_scores(self, vector: np.ndarray, ids: list[int]) -> list[float]:
