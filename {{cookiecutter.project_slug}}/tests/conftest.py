@@ -89,6 +89,22 @@ def write_corpus(root: Path) -> Path:
     return root
 
 
+def pipeline_over(root: Path, files: dict[str, str], embedder: Embedder, **settings):
+    """A pipeline (no re-ranker) over ``files`` (path -> text) written to ``root/docs`` and
+    indexed into ``root/index``."""
+    from {{ cookiecutter.package_name }}.ingest.indexer import ingest
+    from {{ cookiecutter.package_name }}.pipeline import Pipeline
+    from {{ cookiecutter.package_name }}.retrieval.store import LocalStore
+
+    for rel, text in files.items():
+        path = root / "docs" / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    config = Settings(index_dir=root / "index", **settings)
+    ingest(root / "docs", config, embedder)
+    return Pipeline(config, LocalStore(config.index_dir), embedder, None, "none in tests")
+
+
 @pytest.fixture(scope="session")
 def embedder() -> Embedder:
     return load_embedder(Settings())

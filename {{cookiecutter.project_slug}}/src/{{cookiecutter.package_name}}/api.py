@@ -263,11 +263,10 @@ def create_app(pipeline: Pipeline, with_ui: bool = True) -> FastAPI:
     @app.post("/search", response_model=SearchResponse, responses=LIMIT_RESPONSES)
     def search(body: SearchRequest) -> Any:
         """Ranked chunks with the score each stage gave them."""
-        result, found = pipeline.search_redacted(body.query, body.mode, body.k)
-        data = {**result.to_json(), "redactions": sorted(set(found))}
+        result = pipeline.search_redacted(body.query, body.mode, body.k)
+        data = result.to_json()
         metrics.observe_stages(data["latency_ms"])
-        for entity in found:
-            metrics.redactions.labels(entity=entity).inc()
+        metrics.observe_redactions(result.redactions)
         return data
 
     @app.get("/health")

@@ -178,12 +178,12 @@ def search(
     """Retrieve the best chunks, with the score each stage gave them."""
     settings = settings_from(config, index_dir=index)
     try:
-        result, found = load_pipeline(
+        result = load_pipeline(
             settings, with_reranker=(mode or settings.mode) == "hybrid+rerank"
         ).search_redacted(query, mode, k)
     except RagError as exc:
         raise fail(str(exc)) from None
-    data = {**result.to_json(), "redactions": sorted(set(found))}
+    data = result.to_json()
     if as_json:
         out.print_json(json.dumps(data))
         return

@@ -90,13 +90,16 @@ class Metrics:
         for stage, ms in latency_ms.items():
             self.stage_seconds.labels(stage=stage).observe(ms / 1000.0)
 
+    def observe_redactions(self, entities: list[str]) -> None:
+        for entity in entities:
+            self.redactions.labels(entity=entity).inc()
+
     def observe_answer(self, data: dict[str, Any]) -> None:
         self.observe_stages(data["latency_ms"])
         if data.get("blocked"):
             self.blocks.labels(reason=data.get("reason") or "unknown").inc()
         elif data.get("refused"):
             self.refusals.labels(reason=data.get("reason") or "unknown").inc()
-        for entity in data.get("redactions", []):
-            self.redactions.labels(entity=entity).inc()
+        self.observe_redactions(data.get("redactions", []))
         if data.get("provider") == "extractive-fallback":
             self.fallbacks.inc()

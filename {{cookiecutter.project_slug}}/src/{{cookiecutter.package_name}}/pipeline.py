@@ -43,10 +43,12 @@ class SearchResult:
     query: str
     retrieval: Retrieval
     timings: Timings
+    redactions: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return {
             "query": self.query,
+            "redactions": sorted(set(self.redactions)),
             "mode": self.retrieval.mode,
             "reranked": self.retrieval.reranked,
             "notes": self.retrieval.notes,
@@ -284,13 +286,13 @@ class Pipeline:
 
     def search_redacted(
         self, query: str, mode: str | None = None, k: int | None = None
-    ) -> tuple[SearchResult, list[str]]:
+    ) -> SearchResult:
         """``search`` with PII removed from the returned passages (the API's /search): the
         retrieval timings stay as measured, the redaction is its own ``guard_output`` stage."""
         result = self.search(query, mode, k)
         with result.timings.stage("guard_output"):
-            result.retrieval.hits, found = self.redact_hits(result.retrieval.hits)
-        return result, found
+            result.retrieval.hits, result.redactions = self.redact_hits(result.retrieval.hits)
+        return result
 
     def ask(self, question: str, mode: str | None = None, k: int | None = None) -> AskResult:
         question, mode, k = self._validate(question, mode, k)

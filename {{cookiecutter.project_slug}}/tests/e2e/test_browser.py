@@ -70,21 +70,14 @@ lid lock sensor QB-9 stops the blade within 2 seconds when the lid opens.
 def payload_server(tmp_path_factory, embedder):
     """A server over a corpus whose document carries a <script> and an onerror= payload."""
     import uvicorn
+    from tests.conftest import pipeline_over
 
     from {{ cookiecutter.package_name }}.api import create_app
-    from {{ cookiecutter.package_name }}.config import Settings
-    from {{ cookiecutter.package_name }}.ingest.indexer import ingest
-    from {{ cookiecutter.package_name }}.pipeline import Pipeline
-    from {{ cookiecutter.package_name }}.retrieval.store import LocalStore
 
     root = tmp_path_factory.mktemp("payload")
-    (root / "docs").mkdir()
-    (root / "docs" / "blender.md").write_text(PAYLOAD_DOC, encoding="utf-8")
-    settings = Settings(index_dir=root / "index")
-    ingest(root / "docs", settings, embedder)
+    pipeline = pipeline_over(root, {"blender.md": PAYLOAD_DOC}, embedder)
     chunks = (root / "index").glob("v-*/chunks.jsonl")
     assert any("<script>" in p.read_text() and "onerror=" in p.read_text() for p in chunks)
-    pipeline = Pipeline(settings, LocalStore(settings.index_dir), embedder, None, "tests")
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]

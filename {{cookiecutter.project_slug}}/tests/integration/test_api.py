@@ -111,22 +111,16 @@ def test_openapi_and_ui_are_served(client: TestClient):
 
 def test_search_passages_are_redacted_like_ask_passages(tmp_path, embedder):
     """/search returns document text: PII inside it is removed and counted, as for /ask."""
-    from {{ cookiecutter.package_name }}.api import create_app
-    from {{ cookiecutter.package_name }}.config import Settings
-    from {{ cookiecutter.package_name }}.ingest.indexer import ingest
-    from {{ cookiecutter.package_name }}.pipeline import Pipeline
-    from {{ cookiecutter.package_name }}.retrieval.store import LocalStore
+    from tests.conftest import pipeline_over
 
-    docs = tmp_path / "docs"
-    docs.mkdir()
-    (docs / "contacts.md").write_text(
+    from {{ cookiecutter.package_name }}.api import create_app
+
+    contacts = (
         "# Kettle repairs\n\nFor Zephyr kettle repairs e-mail repairs.desk@mail.example or "
-        "ring 07700 900123 between 9am and 5pm.\n",
-        encoding="utf-8",
+        "ring 07700 900123 between 9am and 5pm.\n"
     )
-    settings = Settings(index_dir=tmp_path / "index", answer_cache_size=0)
-    ingest(docs, settings, embedder)
-    app = create_app(Pipeline(settings, LocalStore(settings.index_dir), embedder, None, "none"))
+    pipeline = pipeline_over(tmp_path, {"contacts.md": contacts}, embedder, answer_cache_size=0)
+    app = create_app(pipeline)
     with TestClient(app) as local:
         data = local.post("/search", json={"query": "Zephyr kettle repairs contact"}).json()
         text = " ".join(r["text"] for r in data["results"])

@@ -35,6 +35,7 @@ RERANK_LENGTHS = (128, 256)
 RERANK_BUDGET_MS = 200.0  # the p95 a re-ranked search may take (issue target, 2-core laptop)
 CURVE_QUESTIONS = 16
 MATMUL_N = 1024
+MATMUL_REPEATS = 10
 BACKEND_PASSAGES = 192
 STAND_IN_NOTE = (
     "stand-in cross-encoder: CrossEncoder(all-MiniLM-L6-v2 folder, num_labels=1), the size of "
@@ -206,10 +207,9 @@ def first_stage_recall(
     found: dict[int, list[float]] = {n: [] for n in counts}
     for item in answerable:
         hits = pipeline.search(item.question, "hybrid", max(counts)).retrieval.hits
-        relevant = set(item.relevant_ids)
+        ranked = [h.chunk.doc_id for h in hits]
         for n in counts:
-            docs = {h.chunk.doc_id for h in hits[:n]}
-            found[n].append(len(docs & relevant) / len(relevant))
+            found[n].append(recall_at(ranked, set(item.relevant_ids), n))
     return {str(n): round(float(np.mean(v)), 4) if v else 0.0 for n, v in found.items()}
 
 
@@ -293,7 +293,7 @@ def _rerank_curve(
     return curve
 
 
-def matmul_gflops(n: int = MATMUL_N, repeats: int = 10) -> float:
+def matmul_gflops(n: int = MATMUL_N, repeats: int = MATMUL_REPEATS) -> float:
     """This machine's float32 matrix-multiply rate with torch's threads (best of ``repeats``)."""
     import torch
 

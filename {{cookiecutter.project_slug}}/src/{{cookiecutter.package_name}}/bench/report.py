@@ -7,10 +7,11 @@ from pathlib import Path
 from typing import Any
 
 from ..runs import new_run_dir, publish_latest, replace_block
+from .measure import MATMUL_N, MATMUL_REPEATS, RERANK_BUDGET_MS
 
 README_START = "<!-- bench:start -->"
 README_END = "<!-- bench:end -->"
-MATMUL_NOTE = "best of 10 products of two 1024 x 1024 matrices"
+MATMUL_NOTE = f"best of {MATMUL_REPEATS} products of two {MATMUL_N} x {MATMUL_N} matrices"
 STAGES = (
     "embed_query",
     "bm25",
@@ -210,8 +211,9 @@ def _extras(first: dict[str, Any]) -> list[str]:
         pick = curve.get("within_budget")
         if pick:
             out.append(
-                f"\nWithin the re-rank stage's {pick['budget_ms']:.0f} ms (the 200 ms search budget "
-                "less hybrid retrieval's p95) on this machine, the point with the "
+                f"\nWithin the re-rank stage's {pick['budget_ms']:.0f} ms (the "
+                f"{RERANK_BUDGET_MS:.0f} ms search budget less hybrid retrieval's p95) on this "
+                "machine, the point with the "
                 f"highest first-stage recall is {pick['candidates']} candidates x "
                 f"{pick['max_length']} tokens (p95 {pick['p95']:.0f} ms, first-stage recall "
                 f"{pick['first_stage_recall']:.3f})."

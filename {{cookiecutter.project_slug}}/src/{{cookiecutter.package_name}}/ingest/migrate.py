@@ -15,8 +15,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import RagError
-from ..retrieval.milvus_store import MilvusIndex, describe, milvus_uri
+from ..retrieval.milvus_store import MilvusIndex, describe
 from ..retrieval.store import LocalStore
+from .milvus_indexer import milvus_entries, milvus_fingerprint
 
 if TYPE_CHECKING:
     from ..config import Settings
@@ -69,34 +70,24 @@ def migrate_to_milvus(source_dir: Path, settings: Settings) -> MigrationReport:
     index.create(dim, len(source))
     doc_sha = {doc_id: str(meta["sha256"]) for doc_id, meta in documents.items()}
     for start in range(0, len(source), BATCH):
-        stop = min(start + BATCH, len(source))
-        index.upsert_chunks(source.chunks[start:stop], source.embeddings[start:stop], doc_sha)
+        part = slice(start, start + BATCH)
+        index.upsert_chunks(source.chunks[part], source.embeddings[part], doc_sha)
     index.write_documents(documents)
     rebuilt = index.ensure_index(len(source))
     if rebuilt:
         report.notes.append(rebuilt)
     kind, _ = index.dense_index()
-    built_with = {
-        **manifest["fingerprint"],
-        "store": "milvus",
-        "milvus_analyzer": target.milvus_analyzer,
-    }
     index.write_manifest(
         {
             "created_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-            "fingerprint": built_with,
+            "fingerprint": milvus_fingerprint(manifest["fingerprint"], target),
             **{key: manifest[key] for key in COPIED_KEYS if key in manifest},
             "migrated_from": {
                 "store": "faiss",
                 "index_dir": str(source_dir),
                 "created_at": manifest.get("created_at"),
             },
-            "milvus_analyzer": target.milvus_analyzer,
-            "milvus": {
-                "uri": milvus_uri(target),
-                "collection": target.milvus_collection,
-                "vector_index": kind,
-            },
+            **milvus_entries(target, kind),
         }
     )
     index.flush()

@@ -25,6 +25,25 @@ if TYPE_CHECKING:
     from ..models import Embedder
 
 
+def milvus_fingerprint(base: dict[str, Any], settings: Settings) -> dict[str, Any]:
+    """A store fingerprint for Milvus: what ``base`` (the vectors' fingerprint) depends on, plus
+    the store and its analyser. ``ingest`` and ``migrate-to-milvus`` must write the same one, or
+    the next ingest after a migration would re-embed everything."""
+    return {**base, "store": "milvus", "milvus_analyzer": settings.milvus_analyzer}
+
+
+def milvus_entries(settings: Settings, vector_index: str) -> dict[str, Any]:
+    """The manifest entries that say where the collection lives and how it is indexed."""
+    return {
+        "milvus_analyzer": settings.milvus_analyzer,
+        "milvus": {
+            "uri": milvus_uri(settings),
+            "collection": settings.milvus_collection,
+            "vector_index": vector_index,
+        },
+    }
+
+
 def ingest_milvus(
     docs_dir: Path,
     files: list[Path],
@@ -34,11 +53,7 @@ def ingest_milvus(
     started: float,
 ) -> IngestReport:
     index = MilvusIndex(settings)
-    built_with = {
-        **fingerprint(settings, embedder),
-        "store": "milvus",
-        "milvus_analyzer": settings.milvus_analyzer,
-    }
+    built_with = milvus_fingerprint(fingerprint(settings, embedder), settings)
     report = IngestReport(index_dir=settings.index_dir)
     notes: list[str] = []
     manifest = index.read_manifest()
@@ -111,12 +126,7 @@ def ingest_milvus(
     index.write_manifest(
         {
             **manifest_base(built_with, embedder, docs_dir, documents, report, total),
-            "milvus_analyzer": settings.milvus_analyzer,
-            "milvus": {
-                "uri": milvus_uri(settings),
-                "collection": settings.milvus_collection,
-                "vector_index": kind,
-            },
+            **milvus_entries(settings, kind),
         }
     )
     index.flush()
