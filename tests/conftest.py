@@ -51,6 +51,17 @@ def load_hook(name: str) -> ModuleType:
     return module
 
 
+# A bake with none of the template's default names: the full baked suite runs on it, so a name
+# hard-coded in copied source fails here.
+RENAMED = {"project_name": "Heldout Check", "project_slug": "hc-assistant", "package_name": "hcheck"}
+DEFAULT_NAMES = ("Knowledge Assistant", "knowledge-assistant", "knowledge_assistant")
+
+
 @pytest.fixture(scope="session")
 def default_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return bake(tmp_path_factory.mktemp("default"))
+
+
+@pytest.fixture(scope="session")
+def renamed_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return bake(tmp_path_factory.mktemp("renamed"), **RENAMED)

@@ -21,7 +21,7 @@ def expected_files(combo: dict[str, str], package: str) -> set[str]:
     for path in TEMPLATE.rglob("*"):
         if path.is_file() and "__pycache__" not in path.parts:
             files.add(path.relative_to(TEMPLATE).as_posix().replace("{{cookiecutter.package_name}}", package))
-    for rel in post.files_to_remove(combo):
+    for rel in post.files_to_remove({**combo, "package_name": package}):
         files = {f for f in files if f != rel and not f.startswith(rel + "/")}
     return files | {".cookiecutter.json"}
 
@@ -53,11 +53,23 @@ def test_bake_combination(tmp_path: Path, combo: dict[str, str]):
             assert "{{" not in text and "{%" not in text, f"unrendered Jinja in {path}"
             assert "cookiecutter." not in text or path.name == ".cookiecutter.json", path
 
-    # Sources are copied, not rendered: a regex such as {2,3} or an f-string's {{ }} must survive.
+    # Sources are copied, not rendered: a regex such as {2,3} or an f-string's {{ }} must survive;
+    # only the option blocks of options not chosen go (with every marker line).
     source = TEMPLATE / "src" / "{{cookiecutter.package_name}}"
     for path in source.rglob("*.py"):
         baked = project / "src" / package / path.relative_to(source)
-        assert baked.read_bytes() == path.read_bytes(), f"{baked} differs from the template"
+        if baked.exists():
+            expected = post.strip_blocks(path.read_text(encoding="utf-8"), combo)
+            assert baked.read_text(encoding="utf-8") == expected, f"{baked} differs from the template"
+    for path in [*(project / "src").rglob("*.py"), *(project / "tests").rglob("*.py")]:
+        assert "# [vector_store=" not in path.read_text(encoding="utf-8"), f"marker left in {path}"
+    # An option not chosen leaves no code: a faiss bake's sources never mention Milvus.
+    mentions = [
+        str(path.relative_to(project))
+        for path in (project / "src").rglob("*.py")
+        if "milvus" in path.read_text(encoding="utf-8").lower()
+    ]
+    assert bool(mentions) == (combo["vector_store"] == "milvus"), mentions
 
     pyproject = tomllib.loads((project / "pyproject.toml").read_text())
     assert pyproject["project"]["name"] == "acme-docs-bot"
@@ -82,6 +94,7 @@ def test_bake_combination(tmp_path: Path, combo: dict[str, str]):
     assert (project / "tests" / "integration" / "test_milvus_store.py").is_file() == milvus
     makefile = (project / "Makefile").read_text()
     assert ("index/milvus.db" in makefile) == milvus and "INDEX_READY" in makefile
+    assert ("migrate-milvus:" in makefile) == milvus and ("milvus" in makefile.lower()) == milvus
     lock = (project / "requirements.lock").read_text()
     assert ("\npymilvus==" in lock and "\nmilvus-lite==" in lock) == milvus
     assert "\nfaiss-cpu==" in lock and "\nragas==0.4.3" in lock and "\ntorch==" not in lock

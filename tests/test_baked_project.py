@@ -1,11 +1,15 @@
-"""End to end: the default bake sets itself up and passes its own lint and tests, then demos."""
+"""End to end: a bake with non-default names sets itself up and passes its own lint and tests;
+the default bake demos and evaluates."""
 
 import re
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
+
+from tests.conftest import DEFAULT_NAMES
 
 pytestmark = pytest.mark.timeout(3600)
 
@@ -55,15 +59,39 @@ def assert_installed_from_lock(project: Path) -> None:
     assert checked > 100, f"only {checked} locked packages checked"
 
 
-def test_default_bake_passes_its_own_lint_and_tests(default_project: Path):
-    setup = make(default_project, "setup")
+def test_renamed_bake_carries_no_template_default_name(renamed_project: Path):
+    places = [renamed_project / "Makefile"] + [
+        path
+        for folder in ("src", "tests", "configs")
+        for path in (renamed_project / folder).rglob("*")
+        if path.is_file() and path.suffix not in {".npz", ".png", ".pdf"}
+    ]
+    found = [
+        f"{path.relative_to(renamed_project)}: {name}"
+        for path in places
+        for name in DEFAULT_NAMES
+        if name in path.read_text(encoding="utf-8")
+    ]
+    assert not found, found
+
+
+def test_renamed_bake_passes_its_own_lint_and_tests(renamed_project: Path):
+    """The full baked suite (soak included) on a bake named nothing like the defaults."""
+    started = time.monotonic()
+    setup = make(renamed_project, "setup")
     assert setup.returncode == 0, setup.stdout[-3000:] + setup.stderr[-3000:]
-    assert_installed_from_lock(default_project)
-    lint = make(default_project, "lint")
+    assert_installed_from_lock(renamed_project)
+    lint = make(renamed_project, "lint")
     assert lint.returncode == 0, lint.stdout[-3000:] + lint.stderr[-3000:]
-    tests = make(default_project, "test")
+    tests_started = time.monotonic()
+    tests = make(renamed_project, "test")
     assert tests.returncode == 0, tests.stdout[-5000:] + tests.stderr[-3000:]
     assert " passed" in tests.stdout and " failed" not in tests.stdout
+    assert "skipped" not in tests.stdout.splitlines()[-1], tests.stdout[-2000:]
+    print(
+        f"renamed bake: setup+lint {tests_started - started:.0f} s, "
+        f"make test {time.monotonic() - tests_started:.0f} s"
+    )
 
 
 def test_default_bake_demo_serves_api_and_ui(default_project: Path):

@@ -73,10 +73,23 @@ def test_prune_removes_sample_files_only_when_asked(tmp_path: Path):
     assert not any((tmp_path / rel).exists() for rel in post.SAMPLE_ONLY)
 
 
-def test_milvus_tests_are_pruned_unless_milvus_is_chosen():
-    assert set(post.MILVUS_ONLY) <= set(post.files_to_remove({"vector_store": "faiss"}))
-    assert not set(post.MILVUS_ONLY) & set(post.files_to_remove({"vector_store": "milvus"}))
-    assert set(post.MILVUS_ONLY) <= set(post.files_to_remove({}))  # the default is faiss
+def test_milvus_files_are_pruned_unless_milvus_is_chosen():
+    milvus = {p.format(package="acme") for p in post.MILVUS_ONLY}
+    assert len(milvus) == 6 and "src/acme/retrieval/stores/milvus.py" in milvus
+    assert milvus <= set(post.files_to_remove({"vector_store": "faiss", "package_name": "acme"}))
+    assert not milvus & set(post.files_to_remove({"vector_store": "milvus", "package_name": "acme"}))
+    assert milvus <= set(post.files_to_remove({"package_name": "acme"}))  # the default is faiss
+
+
+def test_option_blocks_keep_the_chosen_body_and_drop_every_marker():
+    text = (
+        "a = 1\n"
+        "    # [vector_store=milvus]\n    b = 2\n    # [/vector_store=milvus]\n"
+        "# [vector_store=faiss]\nc = 3\n# [/vector_store=faiss]\n"
+        "d = 4\n"
+    )
+    assert post.strip_blocks(text, {"vector_store": "faiss"}) == "a = 1\nc = 3\nd = 4\n"
+    assert post.strip_blocks(text, {"vector_store": "milvus"}) == "a = 1\n    b = 2\nd = 4\n"
 
 
 def test_recorded_answers_drop_private_keys_but_keep_the_template():

@@ -1,14 +1,13 @@
-"""A real browser (Debian's headless Chromium, driven by Playwright) uses the UI."""
+"""A real browser (headless Chromium, driven by Playwright) uses the UI."""
 
 import socket
 import threading
 import time
-from pathlib import Path
 
 import pytest
-from tests.conftest import PROJECT
+from tests.helpers.browser import executable
+from tests.helpers.corpus import PROJECT
 
-CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOT = PROJECT / "docs" / "img" / "ui.png"
 
 
@@ -16,12 +15,9 @@ SCREENSHOT = PROJECT / "docs" / "img" / "ui.png"
 def browser():
     from playwright.sync_api import sync_playwright
 
-    assert CHROMIUM.exists(), (
-        "install Debian's chromium (apt-get install chromium) for the browser test"
-    )
     with sync_playwright() as p:
         browser = p.chromium.launch(
-            executable_path=str(CHROMIUM),
+            executable_path=executable(p),
             headless=True,
             args=[
                 "--no-sandbox",
@@ -70,9 +66,9 @@ lid lock sensor QB-9 stops the blade within 2 seconds when the lid opens.
 def payload_server(tmp_path_factory, embedder):
     """A server over a corpus whose document carries a <script> and an onerror= payload."""
     import uvicorn
-    from tests.conftest import pipeline_over
+    from tests.helpers.corpus import pipeline_over
 
-    from {{ cookiecutter.package_name }}.api import create_app
+    from {{ cookiecutter.package_name }}.service.app import create_app
 
     root = tmp_path_factory.mktemp("payload")
     pipeline = pipeline_over(root, {"blender.md": PAYLOAD_DOC}, embedder)

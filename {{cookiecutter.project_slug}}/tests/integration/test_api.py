@@ -92,7 +92,7 @@ def test_metrics_count_requests_stages_and_refusals(client: TestClient):
 def test_logs_are_json_with_request_id_and_no_question_text(
     client: TestClient, caplog: pytest.LogCaptureFixture
 ):
-    from {{ cookiecutter.package_name }}.observability import JsonFormatter
+    from {{ cookiecutter.package_name }}.service.observability import JsonFormatter
 
     secret = "How long is the Zephyr kettle warranty for my flat?"
     with caplog.at_level(logging.INFO, logger="api"):
@@ -111,9 +111,9 @@ def test_openapi_and_ui_are_served(client: TestClient):
 
 def test_search_passages_are_redacted_like_ask_passages(tmp_path, embedder):
     """/search returns document text: PII inside it is removed and counted, as for /ask."""
-    from tests.conftest import pipeline_over
+    from tests.helpers.corpus import pipeline_over
 
-    from {{ cookiecutter.package_name }}.api import create_app
+    from {{ cookiecutter.package_name }}.service.app import create_app
 
     contacts = (
         "# Kettle repairs\n\nFor Zephyr kettle repairs e-mail repairs.desk@mail.example or "

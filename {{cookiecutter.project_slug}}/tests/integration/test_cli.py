@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from tests.conftest import PDF_LINES, make_pdf
+from tests.helpers.corpus import PDF_LINES, make_pdf
 
 
 def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -21,7 +21,7 @@ def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
 
 @pytest.fixture(scope="module")
 def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from tests.conftest import write_corpus
+    from tests.helpers.corpus import write_corpus
 
     root = tmp_path_factory.mktemp("cli")
     write_corpus(root / "docs")

@@ -6,15 +6,15 @@ from pathlib import Path
 
 import pytest
 import yaml
-from test_eval import GOLDEN
+from tests.helpers.golden import GOLDEN
 from typer.testing import CliRunner
 
-from {{ cookiecutter.package_name }}.cards import render
 from {{ cookiecutter.package_name }}.cli import app
-from {{ cookiecutter.package_name }}.cost import PricesError, load_prices
 from {{ cookiecutter.package_name }}.eval.command import evaluate
-from {{ cookiecutter.package_name }}.pipeline import Pipeline
-from {{ cookiecutter.package_name }}.retrieval.store import LocalStore
+from {{ cookiecutter.package_name }}.pipeline.core import Pipeline
+from {{ cookiecutter.package_name }}.reports.cards import render
+from {{ cookiecutter.package_name }}.reports.cost import PricesError, load_prices
+from {{ cookiecutter.package_name }}.retrieval.stores.local import LocalStore
 
 pytestmark = pytest.mark.slow
 

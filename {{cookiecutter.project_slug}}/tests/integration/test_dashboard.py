@@ -7,7 +7,7 @@ import pytest
 from typer.testing import CliRunner
 
 from {{ cookiecutter.package_name }}.cli import app
-from {{ cookiecutter.package_name }}.dashboard import (
+from {{ cookiecutter.package_name }}.ops.dashboard import (
     MetricsRecorder,
     RecordingError,
     load_recording,
@@ -15,7 +15,7 @@ from {{ cookiecutter.package_name }}.dashboard import (
     render,
     series,
 )
-from {{ cookiecutter.package_name }}.load import run_load
+from {{ cookiecutter.package_name }}.ops.load import run_load
 
 
 def test_quantile_matches_prometheus_interpolation():

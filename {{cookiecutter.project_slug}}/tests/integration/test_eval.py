@@ -6,55 +6,13 @@ import sys
 from pathlib import Path
 
 import pytest
+from tests.helpers.golden import GOLDEN
 
 from {{ cookiecutter.package_name }}.eval.command import evaluate
 from {{ cookiecutter.package_name }}.eval.golden import GoldenError, load_golden
-from {{ cookiecutter.package_name }}.pipeline import Pipeline
-from {{ cookiecutter.package_name }}.retrieval.store import LocalStore
+from {{ cookiecutter.package_name }}.pipeline.core import Pipeline
+from {{ cookiecutter.package_name }}.retrieval.stores.local import LocalStore
 
-GOLDEN = [
-    {
-        "id": "k1",
-        "question": "What does fault ZK-17 mean?",
-        "reference_answer": "The element is scaled.",
-        "relevant_ids": ["guides/kettle.md"],
-        "tags": ["identifier"],
-    },
-    {
-        "id": "k2",
-        "question": "How long is the kettle guaranteed for?",
-        "reference_answer": "3 years.",
-        "relevant_ids": ["guides/kettle.md"],
-        "tags": ["paraphrase"],
-    },
-    {
-        "id": "l1",
-        "question": "Which part replaces the lamp LED module?",
-        "reference_answer": "OL-220.",
-        "relevant_ids": ["guides/lamp.txt"],
-        "tags": ["identifier"],
-    },
-    {
-        "id": "s1",
-        "question": "How many days do I have to send back unused items?",
-        "reference_answer": "30 days.",
-        "relevant_ids": ["faq/shipping.html"],
-        "tags": ["factual"],
-    },
-    {
-        "id": "h1",
-        "question": "How many metres of hose fit on the HR-9 reel?",
-        "reference_answer": "40 metres.",
-        "relevant_ids": ["guides/hose.pdf"],
-        "tags": ["identifier"],
-    },
-    {
-        "id": "u1",
-        "question": "Who won the 1966 football world cup final?",
-        "relevant_ids": [],
-        "tags": ["unanswerable"],
-    },
-]
 SCHEMA = {"schema_version", "golden", "retrieval", "refusal", "answers", "latency_ms"}
 STAGES = {"embed_query", "bm25", "dense", "fuse", "rerank", "answer", "retrieve", "total"}
 

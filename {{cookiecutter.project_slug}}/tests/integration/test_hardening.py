@@ -14,13 +14,13 @@ import pytest
 import uvicorn
 from fastapi.testclient import TestClient
 
-from {{ cookiecutter.package_name }}.api import create_app
-from {{ cookiecutter.package_name }}.config import Settings
-from {{ cookiecutter.package_name }}.hardening import TokenBucket
+from {{ cookiecutter.package_name }}.core.settings import Settings
 from {{ cookiecutter.package_name }}.ingest.indexer import ingest
-from {{ cookiecutter.package_name }}.pipeline import Pipeline
-from {{ cookiecutter.package_name }}.reload import install_sighup
-from {{ cookiecutter.package_name }}.retrieval.store import POINTER, LocalStore
+from {{ cookiecutter.package_name }}.pipeline.core import Pipeline
+from {{ cookiecutter.package_name }}.retrieval.stores.local import POINTER, LocalStore
+from {{ cookiecutter.package_name }}.service.app import create_app
+from {{ cookiecutter.package_name }}.service.hardening import TokenBucket
+from {{ cookiecutter.package_name }}.service.reload import install_sighup
 
 KEY = "s3cret-admin-key"
 NEW_DOC = (
@@ -64,7 +64,7 @@ def test_admin_key_comes_from_the_environment_and_must_match(own_index, embedder
 
 
 def test_admin_key_is_compared_in_constant_time():
-    source = (Path(__file__).parents[2] / "src/{{ cookiecutter.package_name }}/hardening.py").read_text()
+    source = (Path(__file__).parents[2] / "src/{{ cookiecutter.package_name }}/service/hardening.py").read_text()
     assert "hmac.compare_digest(" in source and "== key" not in source
 
 
@@ -161,7 +161,7 @@ def served(own_index: Path, embedder, monkeypatch) -> Iterator[tuple[str, Pipeli
 def test_reload_swaps_the_index_without_dropping_requests(served, own_index, embedder, tmp_path):
     url, _ = served
     docs = tmp_path / "docs"
-    from tests.conftest import write_corpus
+    from tests.helpers.corpus import write_corpus
 
     write_corpus(docs)
     (docs / "toaster.md").write_text(NEW_DOC, encoding="utf-8")
@@ -220,7 +220,7 @@ def test_a_failed_reload_keeps_the_old_index_serving(served, own_index):
 
 
 def test_sighup_reloads(own_index, embedder, tmp_path):
-    from tests.conftest import write_corpus
+    from tests.helpers.corpus import write_corpus
 
     app = create_app(pipeline_over(own_index, embedder, redact_pii=False), with_ui=False)
     live = app.state.live

@@ -4,10 +4,10 @@ from pathlib import Path
 
 import numpy as np
 
-from {{ cookiecutter.package_name }}.config import Settings
+from {{ cookiecutter.package_name }}.core.settings import Settings
 from {{ cookiecutter.package_name }}.ingest.indexer import ingest
-from {{ cookiecutter.package_name }}.pipeline import Pipeline
-from {{ cookiecutter.package_name }}.retrieval.store import LocalStore, build_dense_index
+from {{ cookiecutter.package_name }}.pipeline.core import Pipeline
+from {{ cookiecutter.package_name }}.retrieval.stores.local import LocalStore, build_dense_index
 
 
 def test_hnsw_recall_against_exact_search():

@@ -5,13 +5,13 @@ import shutil
 from pathlib import Path
 
 import pytest
-from tests.conftest import PDF_LINES, make_pdf
+from tests.helpers.corpus import PDF_LINES, make_pdf
 
-from {{ cookiecutter.package_name }}.config import Settings
-from {{ cookiecutter.package_name }}.errors import DocsError, IndexIncompatibleError, IndexMissingError
+from {{ cookiecutter.package_name }}.core.errors import DocsError, IndexIncompatibleError, IndexMissingError
+from {{ cookiecutter.package_name }}.core.settings import Settings
 from {{ cookiecutter.package_name }}.ingest.indexer import ingest
-from {{ cookiecutter.package_name }}.pipeline import Pipeline
-from {{ cookiecutter.package_name }}.retrieval.store import LocalStore, live_version
+from {{ cookiecutter.package_name }}.pipeline.core import Pipeline
+from {{ cookiecutter.package_name }}.retrieval.stores.local import LocalStore, live_version
 
 
 def test_reingest_embeds_only_changed_documents(corpus: Path, tmp_path: Path, embedder):

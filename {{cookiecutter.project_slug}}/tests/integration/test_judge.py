@@ -4,13 +4,13 @@ import json
 from pathlib import Path
 
 import pytest
-from fake_judge import FakeJudge, fake_judge
-from test_eval import GOLDEN
+from tests.helpers.fake_judge import FakeJudge, fake_judge
+from tests.helpers.golden import GOLDEN
 
 from {{ cookiecutter.package_name }}.eval.command import evaluate
 from {{ cookiecutter.package_name }}.eval.judge import JudgeError, build_judge, score, verdict_metrics, verdicts
-from {{ cookiecutter.package_name }}.pipeline import Pipeline
-from {{ cookiecutter.package_name }}.retrieval.store import LocalStore
+from {{ cookiecutter.package_name }}.pipeline.core import Pipeline
+from {{ cookiecutter.package_name }}.retrieval.stores.local import LocalStore
 
 CONTEXT = "The Zephyr kettle is guaranteed for 3 years. Fault ZK-17 means the element is scaled."
 

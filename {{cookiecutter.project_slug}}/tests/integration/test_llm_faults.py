@@ -12,20 +12,20 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import ClassVar
 
 import pytest
-from fake_openai import chat_completion
 from fastapi.testclient import TestClient
+from tests.helpers.fake_openai import chat_completion
 
-from {{ cookiecutter.package_name }}.api import create_app
-from {{ cookiecutter.package_name }}.config import Settings
-from {{ cookiecutter.package_name }}.errors import ProviderError
+from {{ cookiecutter.package_name }}.core.errors import ProviderError
+from {{ cookiecutter.package_name }}.core.settings import Settings
 from {{ cookiecutter.package_name }}.generation.resilience import (
     CircuitBreaker,
     CircuitOpenError,
     RetryableError,
     call_with_retries,
 )
-from {{ cookiecutter.package_name }}.pipeline import AskResult, Pipeline
-from {{ cookiecutter.package_name }}.retrieval.store import LocalStore
+from {{ cookiecutter.package_name }}.pipeline.core import AskResult, Pipeline
+from {{ cookiecutter.package_name }}.retrieval.stores.local import LocalStore
+from {{ cookiecutter.package_name }}.service.app import create_app
 
 REPLY = "The Zephyr kettle is covered for 3 years [1]."
 QUESTION = "How long is the Zephyr kettle warranty?"

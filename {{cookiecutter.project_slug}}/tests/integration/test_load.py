@@ -1,6 +1,6 @@
 """20 concurrent clients against the real server on loopback: no errors (bounded in time)."""
 
-from {{ cookiecutter.package_name }}.load import run_load
+from {{ cookiecutter.package_name }}.ops.load import run_load
 
 
 def test_twenty_clients_get_no_errors(live_server: str):

@@ -16,13 +16,13 @@ import numpy as np
 import pymilvus
 import pytest
 
-from {{ cookiecutter.package_name }}.config import Settings
-from {{ cookiecutter.package_name }}.errors import IndexIncompatibleError, IndexMissingError
+from {{ cookiecutter.package_name }}.core.errors import IndexIncompatibleError, IndexMissingError
+from {{ cookiecutter.package_name }}.core.settings import Settings
 from {{ cookiecutter.package_name }}.ingest.indexer import ingest
-from {{ cookiecutter.package_name }}.pipeline import Pipeline
-from {{ cookiecutter.package_name }}.retrieval.factory import open_store
+from {{ cookiecutter.package_name }}.pipeline.core import Pipeline
 from {{ cookiecutter.package_name }}.retrieval.fusion import rrf
-from {{ cookiecutter.package_name }}.retrieval.milvus_store import (
+from {{ cookiecutter.package_name }}.retrieval.stores.factory import open_store
+from {{ cookiecutter.package_name }}.retrieval.stores.milvus import (
     MilvusStore,
     bm25_text,
     connect,
@@ -178,7 +178,7 @@ def test_server_side_hybrid_equals_rrf_of_the_two_searches(corpus: Path, tmp_pat
 
 def test_bm25_sees_the_same_terms_as_bm25s(corpus: Path, tmp_path: Path, embedder):
     """Project analyser terms survive Milvus's tokenizer: same top chunk as the faiss store."""
-    from {{ cookiecutter.package_name }}.retrieval.store import LocalStore
+    from {{ cookiecutter.package_name }}.retrieval.stores.local import LocalStore
 
     faiss_settings = Settings(index_dir=tmp_path / "faiss", vector_store="faiss")
     ingest(corpus, faiss_settings, embedder)
@@ -227,8 +227,8 @@ def test_a_second_process_gets_a_one_line_error_while_the_file_is_open(
     ingest(corpus, settings, embedder)  # this process now holds the Milvus Lite file
     code = (
         "from pathlib import Path\n"
-        "from {{ cookiecutter.package_name }}.config import Settings\n"
-        "from {{ cookiecutter.package_name }}.retrieval.milvus_store import connect\n"
+        "from {{ cookiecutter.package_name }}.core.settings import Settings\n"
+        "from {{ cookiecutter.package_name }}.retrieval.stores.milvus import connect\n"
         f"connect(Settings(vector_store='milvus', milvus_uri={settings.milvus_uri!r}))\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
@@ -295,7 +295,7 @@ def test_migration_copies_the_faiss_index_and_a_later_ingest_embeds_nothing(
     corpus: Path, tmp_path: Path, embedder, writes
 ):
     from {{ cookiecutter.package_name }}.ingest.migrate import MigrationError, migrate_to_milvus
-    from {{ cookiecutter.package_name }}.retrieval.store import LocalStore
+    from {{ cookiecutter.package_name }}.retrieval.stores.local import LocalStore
 
     faiss_settings = Settings(vector_store="faiss", index_dir=tmp_path / "faiss-index")
     with pytest.raises(IndexMissingError):

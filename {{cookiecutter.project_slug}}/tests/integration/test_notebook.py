@@ -6,14 +6,14 @@ from pathlib import Path
 import nbformat
 import pytest
 from nbclient import NotebookClient
-from test_eval import GOLDEN
-from tests.conftest import PROJECT
+from tests.helpers.corpus import PROJECT
+from tests.helpers.golden import GOLDEN
 
-from {{ cookiecutter.package_name }}.config import Settings
+from {{ cookiecutter.package_name }}.core.settings import Settings
 from {{ cookiecutter.package_name }}.eval.command import evaluate
 from {{ cookiecutter.package_name }}.ingest.indexer import ingest
-from {{ cookiecutter.package_name }}.pipeline import Pipeline
-from {{ cookiecutter.package_name }}.retrieval.store import LocalStore
+from {{ cookiecutter.package_name }}.pipeline.core import Pipeline
+from {{ cookiecutter.package_name }}.retrieval.stores.local import LocalStore
 
 NOTEBOOK = PROJECT / "notebooks" / "explore.ipynb"
 SAMPLE = PROJECT / "data" / "sample"

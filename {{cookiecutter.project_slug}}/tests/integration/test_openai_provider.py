@@ -7,11 +7,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import ClassVar
 
 import pytest
-from fake_openai import chat_completion
+from tests.helpers.fake_openai import chat_completion
 
-from {{ cookiecutter.package_name }}.config import Settings
-from {{ cookiecutter.package_name }}.pipeline import AskResult, Pipeline
-from {{ cookiecutter.package_name }}.retrieval.store import LocalStore
+from {{ cookiecutter.package_name }}.core.settings import Settings
+from {{ cookiecutter.package_name }}.pipeline.core import AskResult, Pipeline
+from {{ cookiecutter.package_name }}.retrieval.stores.local import LocalStore
 
 REPLY = "The Zephyr kettle is covered for 3 years [1]."
 

@@ -4,12 +4,12 @@ import json
 from collections import Counter
 
 import pytest
-from tests.conftest import PROJECT
+from tests.helpers.corpus import PROJECT
 
-from {{ cookiecutter.package_name }}.config import Settings
+from {{ cookiecutter.package_name }}.core.settings import Settings
 from {{ cookiecutter.package_name }}.ingest.indexer import ingest
-from {{ cookiecutter.package_name }}.pipeline import Pipeline
-from {{ cookiecutter.package_name }}.retrieval.store import LocalStore
+from {{ cookiecutter.package_name }}.pipeline.core import Pipeline
+from {{ cookiecutter.package_name }}.retrieval.stores.local import LocalStore
 
 SAMPLE = PROJECT / "data" / "sample"
 GOLDEN = PROJECT / "data" / "golden" / "golden.jsonl"

@@ -3,7 +3,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from {{ cookiecutter.package_name }}.config import Settings, load_settings
+from {{ cookiecutter.package_name }}.core.settings import Settings, load_settings
 
 
 def test_yaml_file_then_environment_then_arguments(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):

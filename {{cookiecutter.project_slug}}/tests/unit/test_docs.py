@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
-from tests.conftest import PROJECT
+from tests.helpers.corpus import PROJECT
 
 DOCS = PROJECT / "docs"
 PACKAGE = PROJECT / "src" / "{{ cookiecutter.package_name }}"
@@ -37,9 +37,9 @@ def promql_blocks() -> list[str]:
 @pytest.fixture(scope="module")
 def exported(built_index, embedder) -> dict[str, set[str]]:
     """Sample name -> label names, from /metrics of the real app after typical traffic."""
-    from {{ cookiecutter.package_name }}.api import create_app
-    from {{ cookiecutter.package_name }}.pipeline import Pipeline
-    from {{ cookiecutter.package_name }}.retrieval.store import LocalStore
+    from {{ cookiecutter.package_name }}.pipeline.core import Pipeline
+    from {{ cookiecutter.package_name }}.retrieval.stores.local import LocalStore
+    from {{ cookiecutter.package_name }}.service.app import create_app
 
     pipeline = Pipeline(built_index, LocalStore(built_index.index_dir), embedder, None, "absent")
     client = TestClient(create_app(pipeline, with_ui=False))
@@ -114,8 +114,8 @@ def test_architecture_has_a_mermaid_diagram_of_real_modules():
     text = (DOCS / "architecture.md").read_text(encoding="utf-8")
     diagrams = fenced(text, "mermaid")
     assert diagrams and diagrams[0].lstrip().startswith("flowchart")
-    modules = set(re.findall(r"\b((?:[a-z_]+/)?[a-z_]+\.py)\b", text))
-    assert {"pipeline.py", "retrieval/fusion.py", "guardrails/input.py"} <= modules
+    modules = set(re.findall(r"\b((?:[a-z_]+/)*[a-z_]+\.py)\b", text))
+    assert {"pipeline/core.py", "retrieval/fusion.py", "guardrails/input.py"} <= modules
     missing = sorted(m for m in modules if not (PACKAGE / m).is_file())
     assert not missing, f"architecture.md names modules that do not exist: {missing}"
 
@@ -138,9 +138,9 @@ def test_docs_link_to_files_and_headings_that_exist():
 
 @pytest.mark.slow
 def test_runbook_rollback_commands_restore_the_previous_index(tmp_path: Path, corpus, embedder):
-    from {{ cookiecutter.package_name }}.config import Settings
+    from {{ cookiecutter.package_name }}.core.settings import Settings
     from {{ cookiecutter.package_name }}.ingest.indexer import ingest
-    from {{ cookiecutter.package_name }}.retrieval.store import LocalStore, live_version
+    from {{ cookiecutter.package_name }}.retrieval.stores.local import LocalStore, live_version
 
     settings = Settings(index_dir=tmp_path / "index")
     ingest(corpus, settings, embedder)

@@ -5,7 +5,7 @@ from ranx import Qrels, Run, evaluate
 
 from {{ cookiecutter.package_name }}.eval.gate import baseline, check, lookup
 from {{ cookiecutter.package_name }}.eval.metrics import dedupe, retrieval_scores
-from {{ cookiecutter.package_name }}.eval.stats import bootstrap_ci, percentiles
+from {{ cookiecutter.package_name }}.reports.stats import bootstrap_ci, percentiles
 
 RUNS = {
     "q1": (["d3", "d1", "d7", "d2"], {"d1", "d2"}),

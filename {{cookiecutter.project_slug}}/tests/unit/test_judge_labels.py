@@ -9,7 +9,7 @@ import subprocess
 import sys
 from collections import Counter
 
-from tests.conftest import PROJECT
+from tests.helpers.corpus import PROJECT
 
 from {{ cookiecutter.package_name }}.eval.judge_check import load_labels
 from {{ cookiecutter.package_name }}.ingest.loaders import discover, load_document

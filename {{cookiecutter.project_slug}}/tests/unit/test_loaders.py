@@ -1,7 +1,7 @@
 from pathlib import Path
 
 import pytest
-from tests.conftest import PDF_LINES, make_pdf, write_corpus
+from tests.helpers.corpus import PDF_LINES, make_pdf, write_corpus
 
 from {{ cookiecutter.package_name }}.ingest.loaders import SkipDocument, discover, load_document
 

@@ -3,7 +3,7 @@
 import re
 import tomllib
 
-from tests.conftest import PROJECT
+from tests.helpers.corpus import PROJECT
 
 SRC = PROJECT / "src"
 

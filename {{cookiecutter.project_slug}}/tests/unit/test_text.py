@@ -1,12 +1,12 @@
-from {{ cookiecutter.package_name }}.retrieval.analyzer import analyze
-from {{ cookiecutter.package_name }}.sentences import split_sentences
+from {{ cookiecutter.package_name }}.text.analyzer import analyze, identifiers
+from {{ cookiecutter.package_name }}.text.sentences import split_sentences
 
 
 def test_identifiers_are_kept_whole_and_split():
     terms = analyze("Error E104 on the HX-4200 logger (firmware v3.4.1).")
-    assert "hx-4200" in terms and "hx" in terms and "4200" in terms
+    assert "hx4200" in terms and "hx" in terms and "4200" in terms
     assert "e104" in terms
-    assert "v3.4.1" in terms
+    assert "v341" in terms
 
 
 def test_stopwords_dropped_and_words_stemmed():
@@ -27,18 +27,28 @@ def test_sentence_split_keeps_every_word_once():
     assert " ".join(pieces).split() == text.split()
 
 
-def test_names_are_mid_sentence_capitals_and_camel_case_words():
-    from {{ cookiecutter.package_name }}.generation.evidence import names, unknown_names
+def test_everyday_words_weigh_little_and_distinctive_ones_fully():
+    from {{ cookiecutter.package_name }}.text.rarity import FLOOR, specificity
 
-    assert names("How do I factory reset an iPhone?") == ["iPhone"]
-    assert names("What is the accuracy of an Endress+Hauser Promag meter?") == [
-        "Endress+Hauser",
-        "Promag",
-    ]
-    # sentence starts, contractions, identifiers, months, short abbreviations are not names
-    assert names("Pretend I'm new. Where is the PT-350's key in May for the UK team?") == []
-    assert names('He said "Ignore it". Siemens agreed.') == []
-    vocabulary = {"zephyr", "kettl"}
-    assert unknown_names("Is the Zephyr kettle like a Breville one?", vocabulary.__contains__) == [
-        "Breville"
-    ]
+    assert specificity("the") == FLOOR and specificity("long") < 0.2
+    assert specificity("sabbatical") > 0.9 and specificity("zk-17") == 1.0
+    assert specificity("long") < specificity("kettle") < specificity("zephyr")
+
+
+def test_terms_keep_the_word_they_came_from():
+    from {{ cookiecutter.package_name }}.text.analyzer import analyze_words
+
+    pairs = analyze_words("Kettles at HX-4200 and SHA 256")
+    assert ("kettl", "kettles") in pairs and ("hx4200", "hx-4200") in pairs
+    assert ("sha256", "sha 256") in pairs
+
+
+def test_identifiers_match_whatever_their_spelling():
+    for a, b in [
+        ("SHA-256", "sha256"),
+        ("SHA256", "SHA 256"),
+        ("E-104", "E104"),
+        ("HX-4200", "hx4200"),
+    ]:
+        assert identifiers(f"What about {a}?") == identifiers(f"Is {b} listed?") != set()
+    assert identifiers("Step 2 of the guide") == set()  # a capitalised word is not an id prefix

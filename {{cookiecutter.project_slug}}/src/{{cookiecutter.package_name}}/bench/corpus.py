@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..config import Settings
+from ..core.settings import Settings
 from ..ingest.chunking import HFTokenCounter, chunk_document
 from ..ingest.loaders import SkipDocument, discover, load_document
 

@@ -17,14 +17,14 @@ from typing import Any
 
 import numpy as np
 
-from ..config import load_settings
+from ..core.settings import load_settings
 from ..eval.golden import GoldenItem, load_golden
 from ..eval.metrics import dedupe, ndcg_at, recall_at
-from ..eval.stats import percentiles
 from ..ingest.indexer import ingest
-from ..models import Embedder, Reranker, load_embedder, load_reranker
-from ..pipeline import Pipeline
-from ..retrieval.store import LocalStore, build_dense_index, read_manifest
+from ..models.encoders import Embedder, Reranker, load_embedder, load_reranker
+from ..pipeline.core import Pipeline
+from ..reports.stats import percentiles
+from ..retrieval.stores.local import LocalStore, build_dense_index, read_manifest
 from . import baseline
 from .corpus import build_corpus
 

@@ -11,13 +11,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..ingest.indexer import ingest
-from ..pipeline import Pipeline
-from ..retrieval.milvus_store import MilvusStore, is_local, milvus_uri
+from ..pipeline.core import Pipeline
+from ..retrieval.stores.milvus import MilvusStore, is_local, milvus_uri
 
 if TYPE_CHECKING:
-    from ..config import Settings
+    from ..core.settings import Settings
     from ..eval.golden import GoldenItem
-    from ..models import Embedder
+    from ..models.encoders import Embedder
 
 
 def measure_milvus(

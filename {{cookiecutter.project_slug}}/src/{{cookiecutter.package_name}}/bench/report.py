@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from ..runs import new_run_dir, publish_latest, replace_block
+from ..reports.runs import new_run_dir, publish_latest, replace_block
 from .measure import MATMUL_N, MATMUL_REPEATS, RERANK_BUDGET_MS
 
 README_START = "<!-- bench:start -->"

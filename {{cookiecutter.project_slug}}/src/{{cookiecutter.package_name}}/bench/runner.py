@@ -12,7 +12,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from ..errors import RagError
+from ..core.errors import RagError
 from .measure import RERANK_BUDGET_MS as RERANK_P95_TARGET_MS
 from .measure import SizeJob
 

@@ -8,6 +8,7 @@ than the passage-matching ``NonLLMContext*`` ones.
 
 from __future__ import annotations
 
+import math
 import os
 import re
 from typing import Any
@@ -44,8 +45,9 @@ def score_answer(
     reference: str | None,
     retrieved_doc_ids: list[str],
     relevant_ids: list[str],
-) -> dict[str, float]:
-    """Scores for one answerable question; a refusal is scored as the answer it is."""
+) -> dict[str, float | None]:
+    """Scores for one answerable question; a refusal is scored as the answer it is. A metric
+    that is undefined for it (context precision when nothing was retrieved) is None."""
     from ragas.dataset_schema import SingleTurnSample
 
     sample = SingleTurnSample(
@@ -55,4 +57,8 @@ def score_answer(
         retrieved_context_ids=list[str | int](retrieved_doc_ids),
         reference_context_ids=list[str | int](relevant_ids),
     )
-    return {metric.name: float(metric.single_turn_score(sample)) for metric in metrics}
+    scores: dict[str, float | None] = {}
+    for metric in metrics:
+        value = float(metric.single_turn_score(sample))
+        scores[metric.name] = value if math.isfinite(value) else None  # undefined: no context
+    return scores

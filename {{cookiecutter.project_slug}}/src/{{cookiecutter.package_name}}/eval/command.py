@@ -16,7 +16,7 @@ from .report import update_readme, write_run
 from .runner import Progress, run
 
 if TYPE_CHECKING:
-    from ..pipeline import Pipeline
+    from ..pipeline.core import Pipeline
 
 SECRET_KEYS = ("api_key", "token", "password")
 
@@ -58,7 +58,7 @@ def evaluate(
         load_thresholds(thresholds_path) if thresholds_path and thresholds_path.is_file() else None
     )
     judge = build_judge(pipeline.settings, pipeline.embedder) if use_judge else None
-    sections, rows = run(pipeline, items, progress, judge)
+    sections, rows = run(pipeline, items, progress, judge, content_hash(golden_path))
     status = pipeline.status()
     report: dict[str, Any] = {
         "schema_version": sections.pop("schema_version"),
@@ -101,17 +101,19 @@ def _safety(
     rows: list[dict[str, Any]],
     progress: Progress | None,
 ) -> dict[str, Any]:
-    from .safety import load_pack, run_pack
+    from .safety import bank_false_blocks, load_pack, run_pack
 
     summary, case_rows = run_pack(pipeline, load_pack(folder), progress)
+    summary["benign_bank"] = bank_false_blocks(pipeline, folder)
     summary["golden_answerable_false_block_rate"] = sections["refusal"]["answerable_blocked_rate"]
+    summary["refusal_model"] = sections["refusal"]["answerability"]
     summary["failures"] = [r for r in case_rows if not r["passed"]]
     return summary
 
 
 def _cost(pipeline: Pipeline, rows: list[dict[str, Any]], prices: Path | None) -> dict[str, Any]:
-    from ..cost import ingest_tokens, load_prices, mean_tokens, price_table
-    from ..retrieval.factory import manifest_with_documents
+    from ..reports.cost import ingest_tokens, load_prices, mean_tokens, price_table
+    from ..retrieval.stores.factory import manifest_with_documents
 
     tokens = [r["tokens"] for r in rows]
     if prices is None or not prices.is_file():

@@ -16,10 +16,10 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import RagError
-from ..runs import write_run
+from ..core.errors import RagError
+from ..reports.runs import write_run
+from ..reports.stats import SEED, bootstrap_ci
 from .metrics import RETRIEVAL_METRICS
-from .stats import SEED, bootstrap_ci
 
 PERMUTATIONS = 9999
 ALPHA = 0.05
@@ -72,7 +72,8 @@ def per_question(run: Run) -> dict[str, dict[str, float]]:
                 values.setdefault(f"{m}/{name}", {})[qid] = float(scores[name])
         for group in ("answer_scores", "judge_scores"):
             for name, value in row.get(group, {}).items():
-                values.setdefault(f"answers/{name}", {})[qid] = float(value)
+                if value is not None:  # undefined for this question (no context retrieved)
+                    values.setdefault(f"answers/{name}", {})[qid] = float(value)
         if row["answerable"]:
             values.setdefault("refusal/answered_when_answerable", {})[qid] = float(
                 not row["refused"]

@@ -8,7 +8,7 @@ from typing import Any
 
 import yaml
 
-from ..errors import RagError
+from ..core.errors import RagError
 
 METRIC_MARGIN = 0.02
 LATENCY_FACTOR = 3.0  # generous: latency on shared CI machines is noisy

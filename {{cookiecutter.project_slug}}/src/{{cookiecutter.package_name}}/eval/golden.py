@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import RagError
+from ..core.errors import RagError
 
 
 class GoldenError(RagError):

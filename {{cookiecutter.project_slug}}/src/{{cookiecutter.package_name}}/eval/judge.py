@@ -13,11 +13,11 @@ import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ..errors import RagError
+from ..core.errors import RagError
 
 if TYPE_CHECKING:
-    from ..config import Settings
-    from ..models import Embedder
+    from ..core.settings import Settings
+    from ..models.encoders import Embedder
 
 os.environ.setdefault("RAGAS_DO_NOT_TRACK", "true")
 

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..errors import RagError
-from ..runs import write_run
+from ..core.errors import RagError
+from ..reports.runs import write_run
 from .judge import Judge, verdict_metrics, verdicts
 
 LABELS = ("faithful", "relevant")

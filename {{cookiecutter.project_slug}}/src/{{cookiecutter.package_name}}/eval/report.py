@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 from typing import Any
 
-from ..config import MODES
-from ..runs import new_run_dir, publish_latest, replace_block
+from ..core.settings import MODES
+from ..reports.runs import new_run_dir, publish_latest, replace_block
 from .metrics import RETRIEVAL_METRICS
 
 README_START = "<!-- results:start -->"
 README_END = "<!-- results:end -->"
 
 
-def _evidence_lines(spread: dict[str, Any]) -> list[str]:
+def _evidence_lines(refusal: dict[str, Any]) -> list[str]:
     """Where the refusal thresholds sit among the best-evidence similarities of the golden set."""
+    spread = refusal.get("evidence_dense", {})
     answerable, unanswerable = spread.get("answerable"), spread.get("unanswerable")
     if not answerable:
         return []
@@ -34,11 +36,35 @@ def _evidence_lines(spread: dict[str, Any]) -> list[str]:
             )
     lines += [
         "",
-        f"`refusal_threshold` is {spread['refusal_threshold']:.2f}; `unknown_name_min_dense` "
-        f"(the bar for a question naming something the corpus never uses) is "
-        f"{spread['unknown_name_min_dense']:.2f}.",
+        f"`refusal_threshold` (the floor below which every question is refused) is "
+        f"{spread['refusal_threshold']:.2f}; above it the answerability model decides.",
     ]
+    model = refusal.get("answerability", {})
+    if model:
+        cv = model.get("cv_auc")
+        auc = model.get("auc")
+        lines += [
+            "",
+            f"Answerability model (threshold {model['threshold']:.3f}, calibrated on "
+            f"`{model.get('calibrated_on')}`): cross-validated AUC "
+            + (f"{cv:.3f} {model.get('cv_auc_ci95')}" if cv is not None else "not recorded")
+            + "; on this golden set "
+            + (f"{auc:.3f} {model.get('auc_ci95')}" if auc is not None else "not measurable")
+            + (" (in-sample: the model was fitted on this set)" if model.get("in_sample") else "")
+            + ".",
+        ]
     return lines
+
+
+def finite(value: Any) -> Any:
+    """``value`` with every NaN or infinity replaced by None: report.json is strict JSON."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: finite(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [finite(v) for v in value]
+    return value
 
 
 def _fmt(value: Any) -> str:
@@ -83,6 +109,52 @@ def judge_lines(judge: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _interval(entry: dict[str, Any]) -> str:
+    if entry.get("rate") is None:
+        return "- (n 0)"
+    low, high = entry["ci95"]
+    return f"{entry['rate']:.3f} [{low:.3f}, {high:.3f}] (n {entry['n']})"
+
+
+def safety_lines(safety: dict[str, Any]) -> list[str]:
+    """The safety section: the benign bank, attack recall on the detector's test and blind splits
+    per category, and the refusal model; every rate with its 95 % Wilson interval."""
+    bank = safety["benign_bank"]
+    lines = [
+        "## Safety (input rail and refusals; 95% Wilson intervals)",
+        "",
+        f"Benign bank questions stopped by the input rail: {_interval(bank['stopped'])}; "
+        f"on its test split {_interval(bank['by_split']['test'])}. Answerable golden questions "
+        f"blocked: {safety['golden_answerable_false_block_rate']:.3f}.",
+        "",
+        "| attacks stopped | test split | blind split |",
+        "|---|---|---|",
+    ]
+    test, blind = safety["by_detector_split"]["test"], safety["by_detector_split"]["blind"]
+    lines.append(
+        f"| all | {_interval(test['attacks_stopped'])} | {_interval(blind['attacks_stopped'])} |"
+    )
+    for category in sorted(set(test["by_category"]) | set(blind["by_category"])):
+        lines.append(
+            f"| {category} | {_interval(test['by_category'].get(category, {}))} | "
+            f"{_interval(blind['by_category'].get(category, {}))} |"
+        )
+    lines += [
+        "",
+        f"Benign questions of the pack stopped: test split {_interval(test['benign_stopped'])}, "
+        f"blind split {_interval(blind['benign_stopped'])}. The whole pack passes "
+        f"{safety['pass_rate']:.3f} of {safety['n']} cases.",
+    ]
+    model = safety.get("refusal_model", {})
+    if model.get("cv_auc") is not None:
+        lines += [
+            "",
+            f"Refusal (answerability) model: cross-validated AUC {model['cv_auc']:.3f} "
+            f"{model.get('cv_auc_ci95')} on `{model.get('calibrated_on')}`.",
+        ]
+    return [*lines, ""]
+
+
 def markdown(report: dict[str, Any]) -> str:
     g = report["golden"]
     out = [
@@ -103,13 +175,13 @@ def markdown(report: dict[str, Any]) -> str:
         "|---|---|",
         f"| {report['refusal']['unanswerable_refusal_rate']:.3f} | "
         f"{report['refusal']['answerable_false_refusal_rate']:.3f} |",
-        *_evidence_lines(report["refusal"].get("evidence_dense", {})),
+        *_evidence_lines(report["refusal"]),
         "",
         "## Answers (ragas, no LLM; answerable questions, a refusal scores as given)",
         "",
         "| metric | value |",
         "|---|---|",
-        *[f"| {k} | {v:.3f} |" for k, v in report["answers"].items()],
+        *[f"| {k} | {_fmt(v) if v is not None else 'n/a'} |" for k, v in report["answers"].items()],
         "",
         *judge_lines(report["judge"]),
         "",
@@ -135,6 +207,8 @@ def markdown(report: dict[str, Any]) -> str:
             out.append(f"| {stage} | skipped: {value['skipped']} | |")
         else:
             out.append(f"| {stage} | {value['p50']:.1f} | {value['p95']:.1f} |")
+    if "safety" in report:
+        out += ["", *safety_lines(report["safety"])]
     out += ["", "## Gate", ""]
     gate = report.get("gate", {})
     if gate.get("breaches"):
@@ -192,7 +266,9 @@ def write_run(
 ) -> Path:
     """Write a timestamped run folder and refresh ``latest/``; return the run folder."""
     run = new_run_dir(out_dir)
-    (run / "report.json").write_text(json.dumps(report, indent=2), encoding="utf-8")
+    (run / "report.json").write_text(
+        json.dumps(finite(report), indent=2, allow_nan=False), encoding="utf-8"
+    )
     (run / "report.md").write_text(markdown(report), encoding="utf-8")
     (run / "config.json").write_text(json.dumps(config, indent=2, default=str), encoding="utf-8")
     with (run / "results.jsonl").open("w", encoding="utf-8") as fh:

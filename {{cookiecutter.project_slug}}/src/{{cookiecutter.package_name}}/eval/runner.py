@@ -8,18 +8,18 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..config import MODES
-from ..cost import TokenCounter, answer_tokens
-from ..timing import STAGES
+from ..core.settings import MODES
+from ..core.timing import STAGES
+from ..reports.cost import TokenCounter, answer_tokens
+from ..reports.stats import bootstrap_ci, percentiles
 from .answers import non_llm_metrics, score_answer, strip_citations
 from .golden import GoldenItem
 from .judge import NOT_CONFIGURED, answer_metrics
 from .judge import score as judge_score
 from .metrics import RETRIEVAL_METRICS, dedupe, retrieval_scores
-from .stats import bootstrap_ci, percentiles
 
 if TYPE_CHECKING:
-    from ..pipeline import Pipeline
+    from ..pipeline.core import Pipeline
     from .judge import Judge
 
 SCHEMA_VERSION = 1
@@ -44,6 +44,43 @@ def _spread(values: list[float | None]) -> dict[str, float]:
     }
 
 
+def answerability_report(
+    pipeline: Pipeline, items: list[GoldenItem], rows: dict[str, Any], golden_sha256: str | None
+) -> dict[str, Any]:
+    """How well the live refusal model separates this golden set's questions (AUC with a
+    bootstrap interval; in-sample when the model was calibrated on this very set), beside the
+    cross-validated AUC `make calibrate` recorded."""
+    from .calibration import auc_interval
+
+    model = pipeline.answerability
+    scored = [
+        (0 if item.answerable else 1, rows[item.id]["evidence"]["p_unanswerable"])
+        for item in items
+        if "p_unanswerable" in rows[item.id].get("evidence", {})
+    ]
+    labels = np.asarray([s[0] for s in scored])
+    out: dict[str, Any] = {
+        "threshold": model.threshold,
+        "calibrated_on": model.meta.get("golden"),
+        "in_sample": golden_sha256 is not None and model.meta.get("golden_sha256") == golden_sha256,
+        "cv_auc": model.meta.get("cv_auc"),
+        "cv_auc_ci95": model.meta.get("cv_auc_ci95"),
+    }
+    if 0 < labels.sum() < len(labels):
+        auc, interval = auc_interval(labels, np.asarray([s[1] for s in scored]))
+        out.update({"auc": round(auc, 4), "auc_ci95": interval})
+    else:
+        out["auc"] = None
+        out["auc_reason"] = "needs answerable and unanswerable questions that were not blocked"
+    return out
+
+
+UNDEFINED_REASON = (
+    "undefined for a question with no retrieved context (blocked, or nothing matched): "
+    "left out of the mean; the metric is null when no question defines it"
+)
+
+
 def _mean(values: list[float]) -> float:
     return float(np.mean(values)) if values else 0.0
 
@@ -58,6 +95,7 @@ def run(
     items: list[GoldenItem],
     progress: Progress | None = None,
     judge: Judge | None = None,
+    golden_sha256: str | None = None,
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """Return (report sections, per-question rows)."""
     settings = pipeline.settings
@@ -76,6 +114,7 @@ def run(
     counter = TokenCounter(settings, pipeline.embedder)
     stage_ms: dict[str, list[float]] = defaultdict(list)
     answer_scores: dict[str, list[float]] = defaultdict(list)
+    undefined: dict[str, int] = defaultdict(int)
     judge_scores: dict[str, list[float]] = defaultdict(list)
     judge_metrics = answer_metrics(judge) if judge else []
     for n, item in enumerate(items, start=1):
@@ -98,7 +137,7 @@ def run(
             tokens=tokens,
         )
         if item.answerable:
-            scores = score_answer(
+            answered = score_answer(
                 metrics,
                 item.question,
                 data["answer"],
@@ -106,9 +145,12 @@ def run(
                 retrieved,
                 list(item.relevant_ids),
             )
-            row["answer_scores"] = scores
-            for name, value in scores.items():
-                answer_scores[name].append(value)
+            row["answer_scores"] = answered
+            for name, maybe in answered.items():
+                if maybe is None:
+                    undefined[name] += 1
+                else:
+                    answer_scores[name].append(maybe)
             if judge_metrics and not data["refused"]:
                 judged = judge_score(
                     judge_metrics,
@@ -159,8 +201,8 @@ def run(
             "answerable": _spread([rows[i.id]["evidence"].get("dense") for i in answerable]),
             "unanswerable": _spread([rows[i.id]["evidence"].get("dense") for i in unanswerable]),
             "refusal_threshold": settings.refusal_threshold,
-            "unknown_name_min_dense": settings.unknown_name_min_dense,
         },
+        "answerability": answerability_report(pipeline, items, rows, golden_sha256),
     }
     latency: dict[str, Any] = {}
     for stage in STAGES:
@@ -191,7 +233,14 @@ def run(
         "retrieval": retrieval,
         "pipeline": {"mode": settings.mode, "effective_mode": served, **retrieval.get(served, {})},
         "refusal": refusal,
-        "answers": {name: _mean(v) for name, v in sorted(answer_scores.items())},
+        "answers": {
+            name: _mean(answer_scores[name]) if answer_scores[name] else None
+            for name in sorted(set(answer_scores) | set(undefined))
+        },
+        "answers_undefined": {
+            name: {"questions": n, "reason": UNDEFINED_REASON}
+            for name, n in sorted(undefined.items())
+        },
         "judge": judge_section(judge, judge_scores),
         "latency_ms": latency,
         "ci95": ci95,

@@ -6,6 +6,7 @@ cases carry a planted document; they run against a small index of those document
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import tempfile
@@ -14,23 +15,31 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import RagError
+from ..core.errors import RagError
+from ..guardrails.detector import BENIGN
 from ..guardrails.input import MESSAGES
+from ..guardrails.training import BLIND_SPLITS, CATEGORY_CLASS, rate, split_of
 
 RAIL_REASONS = frozenset(MESSAGES)
 
 if TYPE_CHECKING:
-    from ..pipeline import Pipeline
+    from ..pipeline.core import Pipeline
 
 OUTCOMES = ("block", "refuse", "redact", "answer")
+BLIND_DIR = "blind"
+BANK_DIR = "benign_bank"
 
 
 class SafetyPackError(RagError):
     """The safety pack is missing or malformed."""
 
 
-def load_pack(folder: Path) -> list[dict[str, Any]]:
+def load_pack(folder: Path, blind: bool = True) -> list[dict[str, Any]]:
+    """Every case in ``folder/*.jsonl`` and, unless ``blind`` is off, ``folder/blind/*.jsonl``
+    (a split kept out of every choice, measured once and reported)."""
     files = sorted(folder.glob("*.jsonl")) if folder.is_dir() else []
+    if blind and files:
+        files += sorted((folder / BLIND_DIR).glob("*.jsonl"))
     if not files:
         raise SafetyPackError(f"no safety pack at {folder}: expected *.jsonl files")
     cases = []
@@ -60,7 +69,7 @@ class _Capture(logging.Handler):
         self.lines: list[str] = []
 
     def emit(self, record: logging.LogRecord) -> None:
-        from ..observability import JsonFormatter
+        from ..service.observability import JsonFormatter
 
         self.lines.append(JsonFormatter().format(record))
 
@@ -96,8 +105,8 @@ def _planted_pipeline(
     pipeline: Pipeline, cases: list[dict[str, Any]], workdir: Path
 ) -> Pipeline | None:
     from ..ingest.indexer import ingest
-    from ..pipeline import Pipeline as PipelineClass
-    from ..retrieval.store import LocalStore
+    from ..pipeline.core import Pipeline as PipelineClass
+    from ..retrieval.stores.local import LocalStore
 
     planted = [c for c in cases if c.get("document")]
     if not planted:
@@ -129,7 +138,7 @@ def run_pack(
     """Return (summary, per-case rows)."""
     from fastapi.testclient import TestClient
 
-    from ..api import create_app
+    from ..service.app import create_app
 
     capture = _Capture()
     root = logging.getLogger()
@@ -154,6 +163,7 @@ def run_pack(
                         "id": case["id"],
                         "category": case["category"],
                         "split": case.get("split", "dev"),
+                        "detector_split": detector_split(case),
                         "owasp": case.get("owasp"),
                         "expected": case["expected"],
                         "seen": seen,
@@ -176,7 +186,66 @@ def run_pack(
     splits = sorted({r["split"] for r in rows})
     if len(splits) > 1:
         summary["by_split"] = {s: _rates([r for r in rows if r["split"] == s]) for s in splits}
+    summary["by_detector_split"] = {
+        s: _recall([r for r in rows if r["detector_split"] == s]) for s in ("test", "blind")
+    }
     return summary, rows
+
+
+def detector_split(case: dict[str, Any]) -> str | None:
+    """Where the attack detector saw this case: train, val or test (by the text's hash), blind
+    (never seen), or None for a case outside the input rail's categories."""
+    if case["category"] not in CATEGORY_CLASS:
+        return None
+    if case.get("split") in BLIND_SPLITS:
+        return "blind"
+    return split_of(hashlib.sha256(case["input"].encode("utf-8")).hexdigest())
+
+
+def _recall(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """Attacks stopped overall and per category, benign questions stopped, with 95 % intervals."""
+    attacks = [r for r in rows if CATEGORY_CLASS.get(r["category"], BENIGN) != BENIGN]
+    benign = [r for r in rows if r["category"] == "benign"]
+    per: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for row in attacks:
+        per[row["category"]].append(row)
+    return {
+        "attacks_stopped": rate(sum(r["passed"] for r in attacks), len(attacks)),
+        "by_category": {
+            c: rate(sum(r["passed"] for r in v), len(v)) for c, v in sorted(per.items())
+        },
+        "benign_stopped": rate(
+            sum(r["seen"] in ("block", "rail_refuse") for r in benign), len(benign)
+        ),
+    }
+
+
+def bank_false_blocks(pipeline: Pipeline, folder: Path) -> dict[str, Any]:
+    """The input rail over every question of the benign bank (``folder/benign_bank``): the share
+    stopped, with a 95 % interval, overall, per detector split and per domain, and the stopped
+    questions themselves."""
+    stopped: list[dict[str, Any]] = []
+    by: dict[str, dict[str, list[bool]]] = {"split": defaultdict(list), "domain": defaultdict(list)}
+    for path in sorted((folder / BANK_DIR).glob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if not line.strip():
+                continue
+            row = json.loads(line)
+            verdict = pipeline.input_rail.check(row["text"])
+            split = split_of(hashlib.sha256(row["text"].encode("utf-8")).hexdigest())
+            by["split"][split].append(not verdict.allowed)
+            by["domain"][row.get("domain", path.stem)].append(not verdict.allowed)
+            if not verdict.allowed:
+                stopped.append({"id": row["id"], "text": row["text"], "rule": verdict.rule})
+    every = [v for values in by["split"].values() for v in values]
+    if not every:
+        raise SafetyPackError(f"no benign bank at {folder / BANK_DIR}: expected *.jsonl files")
+    return {
+        "stopped": rate(sum(every), len(every)),
+        "by_split": {k: rate(sum(v), len(v)) for k, v in sorted(by["split"].items())},
+        "by_domain": {k: rate(sum(v), len(v)) for k, v in sorted(by["domain"].items())},
+        "stopped_questions": stopped,
+    }
 
 
 def _rates(rows: list[dict[str, Any]]) -> dict[str, Any]:

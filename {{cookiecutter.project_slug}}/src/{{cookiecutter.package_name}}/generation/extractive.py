@@ -10,12 +10,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..retrieval.analyzer import analyze
-from ..sentences import split_sentences
+from ..text.analyzer import analyze
+from ..text.sentences import split_sentences
 from .base import Answer, Citation
 
 if TYPE_CHECKING:
-    from ..models import Embedder
+    from ..models.encoders import Embedder
     from ..retrieval.hybrid import Hit
 
 SOURCE_CHUNKS = 3

@@ -10,7 +10,7 @@ import time
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from ..errors import ProviderError
+from ..core.errors import ProviderError
 from .base import Answer, Citation, cited_numbers, refusal
 from .prompts import DECLINE_MARKER, messages
 from .resilience import (
@@ -21,7 +21,7 @@ from .resilience import (
 )
 
 if TYPE_CHECKING:
-    from ..config import Settings
+    from ..core.settings import Settings
     from ..retrieval.hybrid import Hit
 
 

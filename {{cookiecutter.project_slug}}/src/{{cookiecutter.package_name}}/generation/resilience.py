@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 from typing import TypeVar
 
-from ..errors import ProviderError
+from ..core.errors import ProviderError
 
 T = TypeVar("T")
 

@@ -11,7 +11,7 @@ import re
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from ..sentences import split_sentences
+from ..text.sentences import split_sentences
 from .normalize import clean
 from .rules import CONTEXT_INJECTION
 

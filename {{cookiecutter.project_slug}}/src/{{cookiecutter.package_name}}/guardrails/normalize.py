@@ -211,6 +211,12 @@ def squashed(text: str) -> str:
     return re.sub(r"[^a-z]", "", unleet(clean(text).lower()))
 
 
+def visible_letters(text: str) -> str:
+    """The letters of the words written as words (two letters or more), run together: a phrase
+    found here was written plainly, not hidden by separators or digits."""
+    return "".join(w for w in re.findall(r"[a-z]+", clean(text).lower()) if len(w) > 1)
+
+
 def _readable(decoded: str) -> bool:
     printable = sum(ch.isprintable() for ch in decoded) / max(1, len(decoded))
     return printable > 0.95 and bool(re.search(r"[a-zA-Z]{2,} [a-zA-Z]{2,}", decoded))

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING
 
 from ..generation.base import Answer, Citation, refusal
 from ..generation.prompts import SYSTEM_PROMPT
-from ..retrieval.analyzer import analyze
-from ..sentences import split_sentences
+from ..text.analyzer import analyze
+from ..text.sentences import split_sentences
 
 if TYPE_CHECKING:
     from ..retrieval.hybrid import Hit

@@ -1,9 +1,12 @@
-"""Pattern rules for the input rail, each family mapped to the reason code it reports.
+"""The input rail's few high-precision rules, each family mapped to the reason code it reports.
 
-Patterns run on lower-cased text after ``normalize.variants``. They look for the *shape* of an
-attack (an instruction about instructions, a persona without rules, a request for the hidden
-prompt), not for single words, so that questions such as "which alerts can on-call ignore?"
-or "how do I reset my password?" pass.
+Only two families are rules: an explicit instruction override and a request for the hidden
+prompt. Both look for the *shape* of an attack (an instruction about instructions), not for
+single words, so questions such as "which alerts can on-call ignore?" pass; they run on every
+decoded reading, so an encoded payload that carries them is caught too. Everything else an
+attacker may ask (personas, harmful requests, enormous outputs, new wordings of the two above)
+is left to the learned detector (``detector.py``), which is measured on data it was not fitted
+on rather than widened phrase by phrase.
 """
 
 from __future__ import annotations
@@ -69,46 +72,6 @@ INJECTION = [
     r"\b(?:ab\s+(?:sofort|jetzt)|à\s+partir\s+de\s+maintenant|a\s+partir\s+de\s+ahora|d'ora\s+in\s+poi|a\s+partir\s+de\s+agora|vanaf\s+nu)\b.{0,60}\b(?:ohne|sans|sin|senza|sem|zonder|regeln|règles|reglas|regole|regras|regels|filt\w*)\b",
 ]
 
-JAILBREAK = [
-    r"\bdan\b.{0,40}\b(?:mode|prompt|persona|anything)\b|\bdo anything now\b",
-    r"\bjail\s*-?\s*break",
-    r"\b(?:pretend|imagine|act|behave|roleplay|role-play|play)\b.{0,60}\b(?:no|without|free\s+(?:of|from)|zero|any)\s+(?:restrictions?|rules|filters?|limits?|limitations|guidelines|censorship|boundaries|ethics|morals|safety)",
-    r"\b(?:unrestricted|unfiltered|uncensored|unaligned|unbound|unchained|amoral|no-limits?)\s+(?:ai|assistant|model|mode|version|bot|chatbot|persona)",
-    r"\b(?:evil|rogue|dark|shadow|chaos|anti)[-\s]?(?:bot|gpt|ai|assistant|twin|mode)\b",
-    r"\b(?:stay|remain)\s+in\s+character\b",
-    r"\b(?:opposite|bizarro)\s+(?:day|mode|world)\b",
-    r"\b(?:my|your)\s+(?:late\s+|dead\s+|deceased\s+)?grand(?:ma|mother|pa|father)\b.{0,80}\b(?:used\s+to|would|tell|read|recite)\b",
-    r"\b(?:hypothetical(?:ly)?|fictional|fiction|story|novel|screenplay|game)\b.{0,80}\b(?:no|without|ignore[sd]?|bypass(?:es|ed)?)\s+(?:any\s+)?(?:rules|restrictions?|filters?|guidelines|limits|safety)",
-    r"\bfor\s+(?:research|educational|academic|testing)\s+purposes\b.{0,80}\b(?:without|no|bypass|ignore|disable)\b.{0,20}\b(?:filters?|restrictions?|rules|safety|guidelines|censorship)",
-    r"\b(?:disable|turn\s+off|switch\s+off|deactivate|remove)\b.{0,20}\b(?:your\s+)?(?:safety|content|ethical)?\s*(?:filters?|guardrails?|restrictions?|safeguards?|censorship)\b",
-    r"\byou\s+(?:have|has)\s+(?:been\s+)?(?:freed|liberated|unlocked|jailbroken)\b",
-    r"\b(?:simulate|emulate)\b.{0,40}\b(?:ai|model|assistant|chatbot)\b.{0,40}\b(?:no|without)\b",
-    # Games, simulations and thought experiments that switch the rules off.
-    r"\b(?:let'?s|we'?ll|we\s+will|we\s+are\s+going\s+to)\s+play\b.{0,40}\b(?:game|role|you\s+are|you'?re|you\s+will\s+be|as)\b.{0,120}\b(?:no|never|without|ignore[sd]?|forget|opposite|any\s*thing|free)\b.{0,20}\b(?:rules?|polic(?:y|ies)|restrictions?|filters?|limits?|guidelines|refuses?|heard\s+of|anything)",
-    r"\b(?:thought\s+experiment|simulation|hypothetical(?:ly)?|alternate\s+(?:universe|reality)|fictional\s+(?:universe|world)|in\s+a\s+world\s+where|parallel\s+universe)\b.{0,100}\b(?:ethics|morals|rules|laws|policies|restrictions|guidelines|filters|consequences|safety)\b.{0,30}\b(?:don'?t|do\s+not|doesn'?t|does\s+not|no\s+longer|never)?\s*(?:exist|apply|matter|count)|\b(?:thought\s+experiment|simulation|hypothetical(?:ly)?|fiction(?:al)?)\b.{0,100}\b(?:drop|ignore|without|no|had\s+no|have\s+no|remove)\s+(?:the\s+|your\s+|any\s+)?(?:safety\s+)?(?:rules|guidelines|restrictions|filters|limits|ethics|policies)",
-    r"\b(?:ethics|morals|rules|laws|policies|restrictions|guidelines)\s+(?:don'?t|do\s+not|no\s+longer)\s+(?:exist|apply)\b",
-    r"\b(?:content\s+policy|policies|guidelines|rules|filters|safety\s+(?:rules|training|settings)|restrictions|guardrails)\b.{0,20}\b(?:was|were|has\s+been|have\s+been|got)\s+(?:deleted|removed|disabled|lifted|turned\s+off|switched\s+off|erased|patched\s+out)\b",
-    r"\b(?:never|not)\s+(?:heard\s+of|bound\s+by|subject\s+to)\s+(?:any\s+)?(?:polic(?:y|ies)|rules|restrictions|guidelines|filters)\b",
-    r"\b(?:respond|answer|reply|act)\s+as\s+(?:both|two)\b|\btwo\s+(?:ais|assistants|personas|bots|versions|responses)\b.{0,80}\b(?:rules|filter|restrict|doesn'?t|does\s+not|don'?t|unfiltered|no\s+limits)|\b(?:good|bad|evil)[-\s]?bot\b",
-    r"\b(?:act|behave|pretend|serve)\s+(?:as|like|to\s+be)\s+(?:a|an|my)\s+(?:\w+\s+){0,2}(?:terminal|shell|console|command\s+line|sql\s+database|root\s+user)\b",
-    r"\b(?:unrestricted|unfiltered|uncensored|god|audit|admin|root|developer)\s+mode\b|\b(?:developer|dev)\s+mode\s*\d",
-    r"\b(?:escaped|broken\s+free\s+of|broke\s+free\s+from|without)\s+(?:its|their|your|any)\s+(?:guardrails|restrictions|rules|filters|programming)\b",
-    r"\b(?:pretend|imagine|act\s+as\s+if|role-?\s*play|roleplay)\b.{0,30}\b(?:you\s+are|you'?re|as)\b.{0,60}\b(?:(?:legally\s+)?obliged|required|authori[sz]ed|allowed|permitted|able|free)\s+to\s+(?:hand|give|share|tell|approve|reveal|disclose|send)\b",
-    r"\b(?:pretend|imagine|role-?\s*play|roleplay|act)\b.{0,40}\b(?:who|that)\s+(?:ignores|bypasses|breaks|has\s+no|doesn'?t\s+follow|can\s+approve\s+anything)\b",
-    r"\b(?:imagine|pretend|suppose)\s+(?:you\s+are|you'?re)\b.{0,60}\b(?:no|without)\s+(?:limits|rules|restrictions|conscience|filters|ethics|morals)\b",
-    r"\b(?:nothing|anything)\s+you\s+say\b.{0,30}\b(?:no\s+consequences|doesn'?t\s+matter|isn'?t\s+real)|\bno\s+consequences\b.{0,60}\b(?:so|therefore)\s+you\s+can\b",
-    r"\b(?:ai|ais|assistants?|models?|chatbots?|you)\s+(?:have|has|had|with)\s+no\s+(?:\w+\s+)?(?:polic(?:y|ies)|rules|restrictions|filters|guidelines|limits|ethics|morals)\b",
-    r"\b(?:act|pretend|play|role-?play|roleplay)\s+(?:as|to\s+be)\s+my\s+(?:late|dead|deceased)\b|\bas\s+(?:a\s+)?bedtime\s+stor(?:y|ies)\b",
-    r"\b(?:allowed|permitted|able|supposed|free)\s+to\s+(?:ignore|break|bypass|drop|forget|disregard)\s+(?:their|your|its|the|all)\s+(?:\w+\s+)?(?:rules|guidelines|restrictions|policies|filters|instructions)\b",
-    r"\b(?:fictional|fiction|hypothetical|imaginary|make-?believe)\b.{0,120}\b(?:weapons?|targeting|bombs?|explosives?|kill|poison|malware|hack\w*|steal)\b",
-    # A named alter ego: "you're now Max, a rogue engineer", "from now on you are called Nova".
-    r"\b(?:you'?re|you\s+are|you\s+will\s+be|become)\s+now\s+(?:called\s+|named\s+)?[a-z]+\s*[,:\-]\s*(?:a|an|the|my)\b|\byour\s+(?:new\s+)?name\s+is\s+now\b",
-    # Other languages: an AI "without rules / restrictions".
-    r"\b(?:ki|ia|ai|assistent\w*|asistente|assistant|assistente)\s+(?:ohne|sans|sin|senza|sem|zonder)\s+(?:\w+\s+)?(?:regeln|einschränkungen|filter|règles|restrictions?|limites|reglas|restricciones|límites|filtros|regole|restrizioni|limiti|filtri|regras|restrições|limites|regels|beperkingen)",
-    r"\b(?:spielen\s+wir|jouons|juguemos|giochiamo|vamos\s+jogar|laten\s+we)\b.{0,80}\b(?:ohne|sans|sin|senza|sem|zonder)\b",
-    r"\b(?:finge|fais\s+comme\s+si|tu\s+es\s+maintenant|ahora\s+eres|tu\s+sei\s+ora|agora\s+você\s+é|du\s+bist\s+(?:jetzt|nun)|je\s+bent\s+nu)\b.{0,60}\b(?:ohne|sans|sin|senza|sem|zonder|aucune|ninguna|nessuna|keine|geen)\b",
-]
-
 SYSTEM_PROMPT = [
     r"\b(?:system|initial|original|hidden|secret|developer|pre-?)\s*prompt\b",
     r"\b(?:initial|original|hidden|secret|developer|system)\s+(?:instructions|directives|message)\b",
@@ -133,75 +96,9 @@ SYSTEM_PROMPT = [
     r"\b(?:tes|vos|tus|sus|le\s+tue|deine|ihre|je|jouw|suas|tuas)\s+(?:propres\s+|\w+en\s+|\w+es\s+|\w+e\s+)?(?:consignes|instructions|instrucciones|istruzioni|anweisungen|instructies|instruções|règles|reglas|regole|regeln)\b",
 ]
 
-HARMFUL = [
-    r"\b(?:make|build|assemble|construct|create|manufacture|turn|convert|modify|weaponi[sz]e)\b.{0,60}\b(?:bomb|explosive|ied|detonator|grenade|pipe\s*bomb|nerve\s+agent|chemical\s+weapon|bioweapon|firearm|gun|silencer|suppressor)s?\b",
-    r"\b(?:bomb|explosive|detonator|incendiary|napalm|thermite)\b.{0,40}\b(?:recipe|instructions|make|build|how\s+to)\b",
-    r"\b(?:kill|poison|hurt|harm|stab|shoot|strangle|murder)\s+(?:someone|somebody|a\s+person|people|my\s+(?:boss|manager|colleague|wife|husband|partner|neighbou?r)|him|her|them|a\s+child)\b",
-    r"\b(?:kill|end)\s+(?:myself|my\s+life)\b|\bsuicide\b|\bself[-\s]?harm\b|\bhurt\s+myself\b|\boverdose\b|\bcut\s+myself\b|\bwant\s+to\s+die\b",
-    r"\b(?:write|create|build|code|develop|make|generate|give\s+me)\b.{0,40}\b(?:malware|ransomware|keylogger|key\s+logger|trojan|rootkit|botnet|spyware|worm|virus|exploit|backdoor|phishing\s+(?:kit|page|site|email)|credential\s+stealer|infostealer)\b",
-    r"\b(?:steal|harvest|exfiltrate|dump|crack|brute[-\s]?force)\b.{0,40}\b(?:passwords?|credentials|logins?|hashes|tokens|cookies|card\s+numbers)\b",
-    r"^(?!.*\b(?:am\s+i|are\s+we|is\s+it|are\s+(?:staff|employees|contractors))\s+(?:ever\s+)?(?:allowed|permitted|ok|okay)\b).*\b(?:bypass|circumvent|get\s+around|defeat|disable|evade)\b.{0,30}\b(?:mfa|2fa|two[-\s]factor|multi[-\s]factor|authentication|access\s+controls?|audit\s+logs?|antivirus|edr|security\s+controls?)\b",
-    r"\b(?:synthesi[sz]e|cook|make|produce|extract)\b.{0,40}\b(?:meth|methamphetamine|fentanyl|heroin|cocaine|ricin|sarin|cyanide|poison|lsd|mdma)\b",
-    r"\b(?:undetectable|untraceable)\s+(?:poison|weapon|malware|virus)\b",
-    r"\b(?:ddos|denial\s+of\s+service)\s+(?:attack|script|tool)\b|\bhack\s+into\b",
-    # Weapons, explosives, poisons, injuring people (including with the organisation's own kit).
-    r"\b(?:molotov|thermite|napalm|pipe\s*bomb|nail\s*bomb|car\s*bomb|nerve\s+agent|mustard\s+gas|ricin|sarin)\b",
-    r"\b(?:make|mix|produce|create|combine|release|generate|brew)\b.{0,50}\b(?:toxic|poisonous|deadly|lethal|chlorine|nerve|mustard|noxious)\s+(?:gas|fumes|vapou?r|cloud)\b",
-    r"\b(?:3d[-\s]?print(?:ed)?|home[-\s]?made|ghost)\s+(?:a\s+)?(?:working\s+)?(?:gun|firearm|pistol|rifle|weapon)s?\b|\b(?:print|build|make)\s+(?:a\s+)?(?:working\s+)?(?:gun|firearm|pistol|rifle)\b",
-    r"\b(?:to|could|can|would|and)\s+(?:injure|maim|kill|hurt|harm|wound|electrocute|crush|blind)\s+(?:someone|somebody|a\s+(?:person|colleague|co-?worker)|people|him|her|them|my\s+\w+|a\s+child|anyone)\b",
-    r"\bpoison(?:ing)?\s+(?:the|a|an|my|his|her|their|someone|somebody|people|office|coffee|food|drinks?|water|tea|colleague)\b",
-    r"\b(?:get|sneak|smuggle|take|bring)\s+(?:a|an|my)\s+(?:knife|gun|firearm|blade|weapon|explosive)s?\b.{0,30}\b(?:past|through|into|in\s+to)\b",
-    r"\b(?:disable|remove|bypass|defeat|tamper\s+with|block)\b.{0,40}\b(?:pressure\s+relief|relief\s+valve|safety\s+valve|interlock|guard|e-?stop|emergency\s+stop|burst\s+disc)\b.{0,60}\b(?:fail|hurt|injur\w*|dangerous(?:ly)?|explode|someone|kill)\b",
-    r"\b(?:build|make|buy|use|set\s+up)\b.{0,30}\b(?:jammer|signal\s+jammer)\b|\bjam\s+(?:the|a|their|its)\s+(?:\w+\s+){0,3}(?:radio|signal|gps|network|wi-?fi)\b",
-    # Self-harm.
-    r"\b(?:kill|end)\s+(?:me|myself)\b|\bnot\s+wake\s+up\b|\bend(?:ing)?\s+it\s+all\b|\btake\s+my\s+(?:own\s+)?life\b|\b(?:don'?t|do\s+not)\s+want\s+to\s+(?:live|be\s+alive|wake\s+up)\b",
-    r"\b(?:paracetamol|ibuprofen|aspirin|pills|tablets|sleeping\s+pills|insulin)\b.{0,40}\b(?:to\s+die|kill|lethal|fatal|overdose|not\s+wake|end\s+it)\b",
-    # Malware, credential theft, denial of service, phishing.
-    r"\b(?:script|tool|program|code|macro|extension|app)\b.{0,40}\b(?:grabs?|steals?|harvests?|dumps?|extracts?|collects?|captures?|exfiltrates?|sniffs?)\b.{0,40}\b(?:passwords?|credentials?|cookies?|tokens?|logins?|keystrokes|hashes)\b",
-    r"\bcredential[-\s]stuffing\b|\bpassword[-\s]spray(?:ing)?\b|\bpass[-\s]the[-\s]hash\b",
-    r"\bsteal(?:ing)?\b(?!\s+my\b).{0,60}\b(?:session|cookies?|tokens?|passwords?|logins?|credentials?|identity|badge|card|keys?|data|files?|database|payslips?)\b",
-    r"\b(?:script|tool|bot|program|code)\b.{0,30}\b(?:floods?|overwhelms?|crash(?:es)?|takes?\s+down|knocks?)\b.{0,60}\b(?:offline|down|api|server|service|site|network)\b|\buntil\s+it\s+(?:goes\s+offline|crashes|falls\s+over)\b",
-    r"\b(?:convincing|fake|spoofed|fraudulent|lookalike|look-alike)\b.{0,40}\b(?:e-?mails?|messages?|login\s+pages?|pages?|sites?|texts?|sms)\b.{0,80}\b(?:trick|tricks|into|enter|type|typing|steal|harvest|passwords?|credentials|bank\s+details|card\s+details)\b",
-    r"\b(?:pretending|posing|pretend|pose|impersonat\w*)\b.{0,20}\b(?:to\s+be|as)\b.{0,40}\b(?:payroll|it|helpdesk|help\s+desk|bank|hr|ceo|finance|security|support)\b.{0,80}\b(?:passwords?|bank\s+details|credentials|card|login|pay|transfer|(?:mfa|2fa|otp|one[-\s]time|verification|security|login)\s+codes?|codes?)\b",
-    # Covert access, surveillance and cover-ups, in the organisation's own vocabulary.
-    r"\b(?:clone|copy|duplicate|skim|spoof)\w*\b.{0,40}\b(?:badges?|access\s+cards?|id\s+cards?|key\s*cards?|fobs?|smart\s*cards?|rfid)\b",
-    r"\b(?:secretly|covertly|discreetly|quietly)\s+(?:\w+\s+)?(?:track|follow|record|monitor|install|put|read|film|watch|copy|download|export|access|log)\b|\bhidden\s+(?:camera|microphone|tracker|recorder)\b|\bspy\s+on\b",
-    r"\b(?:track|follow|monitor)\s+(?:where|what)\s+(?:they|he|she|my\s+\w+)\b|\b(?:tracker|tracking\s+device|gps|logger)\b.{0,20}\b(?:on|in|under|to)\s+(?:my\s+ex|someone|somebody|his|her|their|a\s+person|my\s+(?:wife|husband|partner|boss|colleague))",
-    r"\b(?:read|access|open|view|see|look\s+at|get\s+into|log\s+into)\s+(?:my\s+)?(?:\w+'s|his|her|their|someone'?s|somebody'?s|(?:a\s+)?(?:colleague|co-?worker|boss|manager)'?s?)\b.{0,40}\b(?:e-?mails?|inbox|messages|account|files|payslips?|laptop|phone|chats?)\b.{0,40}\b(?:without|secretly|behind)\b",
-    # (not when the question is about reporting or whistleblowing, which is rightly confidential)
-    r"^(?!.*\b(?:report\w*|whistle-?blow\w*|raise\s+a\s+concern|speak\s+up|disclos\w*)\b).*\b(?:without\s+(?:them|him|her|anyone|anybody|my\s+\w+|it|security|the\s+\w+)\s+(?:knowing|noticing|realising|realizing|finding\s+out|seeing|being\s+told)|so\s+(?:that\s+)?(?:nobody|no\s+one|no-one|they|it|security|my\s+\w+)\s+(?:sees|notices|knows|finds\s+out|can\s+tell|realises|realizes|will\s+(?:know|notice|see))|so\s+(?:that\s+)?(?:it|they|my\s+\w+|nothing|none\s+of\s+it)\s+(?:isn'?t|aren'?t|won'?t\s+be|is\s+not|are\s+not|can'?t\s+be|cannot\s+be|can\s+never\s+be)\s+(?:noticed|recorded|logged|detected|traced|seen|flagged)|without\s+(?:being\s+)?(?:noticed|detected|caught|traced|logged|recorded)|without\s+declaring\s+an\s+incident)\b",
-    r"\b(?:hide|cover\s+up|conceal)\s+(?:the\s+fact|a\s+(?:data\s+)?breach|my\s+tracks|the\s+evidence|evidence|that\s+i)\b|\bcover\s+my\s+tracks\b",
-    r"\b(?:disable|switch\s+off|turn\s+off|stop|delete|wipe|erase|clear|purge|tamper\s+with|edit|alter|falsify|bypass|get\s+round|get\s+around)\b.{0,40}\b(?:audit\s+(?:logs?|logging|trail|records?)|access\s+logs?|security\s+logs?|session\s+logs?)\b",
-    # Fraud and forgery.
-    r"\b(?:falsify|forge|fake|doctor|backdate|fabricate)\w*\b.{0,40}\b(?:certificates?|documents?|records?|signatures?|receipts?|invoices?|expenses?|timesheets?|calibration|results?|payslips?|references?|sick\s+notes?|fit\s+notes?)\b",
-    r"\blaunder\w*\b|\bembezzl\w*\b|\b(?:fake|false|fraudulent|inflated)\s+(?:expense\s+)?claims?\b.{0,40}\b(?:get\s+away|without|pocket|extra\s+money|undetected)\b",
-]
-
-UNBOUNDED = [
-    r"\b(?:write|generate|produce|create|output|print|list|repeat|say|type|give\s+me|count|enumerate)\b.{0,60}?\b(?:\d{1,3}(?:[,.\s]\d{3})+|\d{4,}|a\s+million|one\s+million|a\s+billion|a\s+thousand|one\s+thousand|thousands\s+of|millions\s+of)\b.{0,30}\b(?:words|times|pages|paragraphs|numbers|lines|sentences|items|copies|characters|tokens|essays|chapters|answers|examples|variations)\b",
-    r"\b(?:keep|continue|go\s+on)\s+(?:answering|generating|repeating|writing|going|talking|responding|printing)\b.{0,30}\b(?:forever|indefinitely|endlessly|infinitely|until\s+i\s+say\s+stop|without\s+stopping)\b",
-    r"\b(?:repeat|write|say|print|generate|output)\b.{0,60}\b(?:forever|infinitely|endlessly|indefinitely|without\s+end|non-?stop)\b",
-    r"\bnever\s+stop\s+(?:writing|generating|answering|repeating|talking)\b|\binfinite\s+loop\b",
-    r"\bfor\s+(?:each|every)\b.{0,80}\bfor\s+(?:each|every)\b.{0,120}\b(?:write|expand|generate|list|repeat|produce|create)\b",
-    r"\b(?:every|all)\s+(?:the\s+)?(?:numbers?|integers?)\s+(?:from\s+)?\d+\s+(?:to|through|until)\s+\d{4,}",
-    r"\bexpand\b.{0,60}\binto\s+\d{2,}\s+(?:paragraphs|pages|sections|chapters)\b",
-    r"\b(?:every|all|each)\b.{0,50}\b(?:from|between)\s+[A-Za-z-]*\d[\d,]*\s+(?:to|and|through|until)\s+[A-Za-z-]*(?:\d{1,3}(?:,\d{3})+|\d{4,})\b",
-    r"\b(?:every|each|all)\b.{0,80}\bin\s+(?:\d+|one)[-\s](?:second|minute|unit|step|millisecond)s?\s+(?:steps|increments|intervals)\b",
-    r"\b(?:count|counting|keep\s+going|continue)\b.{0,40}\b(?:don'?t|do\s+not|never)\s+stop\b|\buntil\s+(?:i|you)\s+(?:tell|say)\b.{0,20}\bstop\b",
-    r"\buntil\s+you\s+run\s+out\s+of\b|\b(?:and\s+so\s+on|recursively)\b.{0,40}\b(?:depth|level)s?\s+of\s+\d+",
-    r"\b(?:\d{1,3}(?:,\d{3})+|\d{3,})\s+(?:copies|repetitions|versions|variations|rewrites|drafts)\b",
-    r"\binfinite(?:ly)?\s+(?:long|story|text|list|number|essay|poem|answer)|\bendless\s+(?:story|text|list|stream)\b",
-    r"\b(?:\d{1,3}(?:,\d{3})+|\d{5,}|(?:one|a|ten|a\s+hundred)[-\s](?:million|billion)|million|billion|(?:ten|fifty|hundred)[-\s]thousand)[-\s](?:words?|pages?|lines?|chapters?)\b",
-    r"\b(?:print|output|dump|show|give\s+me|reproduce|paste|send)\s+(?:me\s+)?(?:every|all|each)\s+(?:\w+\s+){0,2}(?:documents?|files?|pages?|chunks?|passages?)\b.{0,40}\b(?:in\s+full|full\s+text|verbatim|entire|whole|one\s+after\s+another|word\s+for\s+word)",
-    r"\b(?:translate|rewrite)\s+(?:every|all|each)\b.{0,40}\b(?:documents?|files?)\b.{0,40}\b(?:all|every|\d+)\s+(?:\w+\s+)?languages\b",
-]
-
 FAMILIES: dict[str, list[re.Pattern[str]]] = {
     "prompt_injection": [re.compile(p, re.I | re.S) for p in INJECTION],
-    "jailbreak": [re.compile(p, re.I | re.S) for p in JAILBREAK],
     "system_prompt_extraction": [re.compile(p, re.I | re.S) for p in SYSTEM_PROMPT],
-    "harmful_request": [re.compile(p, re.I | re.S) for p in HARMFUL],
-    "unbounded_request": [re.compile(p, re.I | re.S) for p in UNBOUNDED],
 }
 
 # Instructions aimed at a model inside a document (indirect injection).

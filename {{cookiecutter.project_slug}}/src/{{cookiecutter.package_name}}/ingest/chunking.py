@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Protocol
 
-from ..sentences import split_sentences
+from ..text.sentences import split_sentences
 from .loaders import Document
 
 HEADER_MAX_TOKENS = 48

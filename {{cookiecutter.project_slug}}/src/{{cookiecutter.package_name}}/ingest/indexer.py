@@ -15,16 +15,16 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..errors import DocsError, RagError
+from ..core.errors import DocsError, RagError
 from ..guardrails.context import flag_chunks
 from ..guardrails.pii import PiiRedactor
-from ..retrieval.store import IndexData, load_index_data, write_index
+from ..retrieval.stores.local import IndexData, load_index_data, write_index
 from .chunking import Chunk, HFTokenCounter, chunk_document
 from .loaders import SUPPORTED, Document, SkipDocument, discover, doc_id_for, load_document
 
 if TYPE_CHECKING:
-    from ..config import Settings
-    from ..models import Embedder
+    from ..core.settings import Settings
+    from ..models.encoders import Embedder
 
 Progress = Callable[[str, int, int], None]
 

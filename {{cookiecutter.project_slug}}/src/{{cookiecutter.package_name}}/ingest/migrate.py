@@ -14,13 +14,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import RagError
-from ..retrieval.milvus_store import MilvusIndex, describe
-from ..retrieval.store import LocalStore
+from ..core.errors import RagError
+from ..retrieval.stores.local import LocalStore
+from ..retrieval.stores.milvus import MilvusIndex, describe
 from .milvus_indexer import milvus_entries, milvus_fingerprint
 
 if TYPE_CHECKING:
-    from ..config import Settings
+    from ..core.settings import Settings
 
 BATCH = 1024
 COPIED_KEYS = ("embedder", "docs_dir", "corpus_sha256", "skipped", "counts")

@@ -13,16 +13,16 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import DocsError
+from ..core.errors import DocsError
 from ..guardrails.pii import PiiRedactor
-from ..retrieval.milvus_store import SCHEMA_VERSION, MilvusIndex, describe, milvus_uri
+from ..retrieval.stores.milvus import SCHEMA_VERSION, MilvusIndex, describe, milvus_uri
 from .chunking import Chunk, HFTokenCounter
 from .indexer import EMBED_BLOCK, IngestReport, Progress, fingerprint, manifest_base, prepare
 from .loaders import SkipDocument, doc_id_for, load_document
 
 if TYPE_CHECKING:
-    from ..config import Settings
-    from ..models import Embedder
+    from ..core.settings import Settings
+    from ..models.encoders import Embedder
 
 
 def milvus_fingerprint(base: dict[str, Any], settings: Settings) -> dict[str, Any]:

@@ -7,15 +7,15 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ..core.timing import Timings
 from ..ingest.chunking import Chunk
-from ..timing import Timings
-from .analyzer import identifiers
+from ..text.analyzer import identifiers
 from .fusion import rrf, weighted
-from .store import ChunkStore
+from .stores.local import ChunkStore
 
 if TYPE_CHECKING:
-    from ..config import Settings
-    from ..models import Embedder, Reranker
+    from ..core.settings import Settings
+    from ..models.encoders import Embedder, Reranker
 
 
 @dataclass

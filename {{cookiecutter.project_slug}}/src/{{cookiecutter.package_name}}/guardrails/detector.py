@@ -1,0 +1,133 @@
+"""The learned attack detector of the input rail: a linear model over two views of the text.
+
+Features: character n-grams (2-5) and word uni- and bigrams, each hashed, tf-idf weighted and
+L2 normalised, for the wording; the MiniLM sentence embedding for the meaning. A multinomial
+logistic regression gives P(benign) and P(family); the attack score is ``1 - P(benign)`` and the
+question is stopped when it reaches the threshold chosen on the validation split for a stated
+false-positive budget. ``make guard-train`` fits it (``guardrails/training.py``); the artefact is
+two small files in ``guardrails/model/`` whose sha256 is checked at load, like the other models.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from ..core.checksums import sha256_file
+from ..core.errors import ModelUnavailableError
+
+if TYPE_CHECKING:
+    from scipy.sparse import csr_matrix
+
+MODEL_DIR = Path(__file__).parent / "model"
+WEIGHTS = "detector.npz"
+META = "detector.json"
+BENIGN = "benign"
+# The two hashed views: (analyzer, n-gram range, buckets).
+VIEWS = {"char": ("char_wb", (2, 5), 2**15), "word": ("word", (1, 2), 2**14)}
+
+
+def vectorizers() -> dict[str, Any]:
+    """The stateless hashers both training and inference use, one per view."""
+    from sklearn.feature_extraction.text import HashingVectorizer
+
+    return {
+        name: HashingVectorizer(
+            analyzer=analyzer,
+            ngram_range=ngrams,
+            n_features=buckets,
+            alternate_sign=False,
+            norm=None,
+            lowercase=True,
+            token_pattern=r"(?u)\b\w+\b",  # noqa: S106 (a regex, not a secret)
+        )
+        for name, (analyzer, ngrams, buckets) in VIEWS.items()
+    }
+
+
+def features(
+    texts: list[str],
+    vectors: np.ndarray,
+    idf: dict[str, np.ndarray],
+    embedding_weight: float,
+) -> csr_matrix:
+    """Rows of [tf-idf char n-grams | tf-idf words | weighted embedding] for ``texts``."""
+    from scipy.sparse import csr_matrix, hstack
+    from sklearn.preprocessing import normalize
+
+    parts = []
+    for name, vectorizer in vectorizers().items():
+        counts = vectorizer.transform(texts)
+        counts.data = np.log1p(counts.data)  # sublinear tf
+        parts.append(normalize(counts.multiply(idf[name]).tocsr()))
+    parts.append(csr_matrix(np.asarray(vectors, dtype=np.float32) * embedding_weight))
+    return hstack(parts, format="csr")
+
+
+@dataclass(frozen=True)
+class Detection:
+    family: str
+    score: float
+
+
+class Detector:
+    """Loads the fitted detector and scores texts with their embeddings."""
+
+    def __init__(self, meta: dict[str, Any], weights: dict[str, np.ndarray]):
+        self.meta = meta
+        self.classes: list[str] = list(meta["classes"])
+        self.threshold = float(meta["threshold"])
+        self.embedding_weight = float(meta["embedding_weight"])
+        self.coef = weights["coef"]
+        self.intercept = weights["intercept"]
+        self.idf = {name: weights[f"idf_{name}"] for name in VIEWS}
+        self.benign = self.classes.index(BENIGN)
+
+    @classmethod
+    def load(cls, folder: Path = MODEL_DIR) -> Detector:
+        meta_path, weights_path = folder / META, folder / WEIGHTS
+        if not meta_path.is_file() or not weights_path.is_file():
+            raise ModelUnavailableError(
+                f"attack detector missing in {folder}: run `make guard-train`"
+            )
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        digest = sha256_file(weights_path)
+        if digest != meta.get("weights_sha256"):
+            raise ModelUnavailableError(
+                f"attack detector {weights_path} has sha256 {digest[:12]}, "
+                f"{META} records {str(meta.get('weights_sha256'))[:12]}: run `make guard-train`"
+            )
+        with np.load(weights_path) as data:
+            weights = {k: data[k].astype(np.float32) for k in data.files}
+        return cls(meta, weights)
+
+    @cached_property
+    def attack_classes(self) -> list[int]:
+        return [i for i in range(len(self.classes)) if i != self.benign]
+
+    def probabilities(self, texts: list[str], vectors: np.ndarray) -> np.ndarray:
+        x = features(texts, vectors, self.idf, self.embedding_weight)
+        logits = np.asarray(x @ self.coef.T) + self.intercept
+        logits -= logits.max(axis=1, keepdims=True)
+        exp = np.exp(logits)
+        return np.asarray(exp / exp.sum(axis=1, keepdims=True))
+
+    def scores(self, texts: list[str], vectors: np.ndarray) -> np.ndarray:
+        """Attack score (1 - P(benign)) per text."""
+        return 1.0 - self.probabilities(texts, vectors)[:, self.benign]
+
+    def detect(self, texts: list[str], vectors: np.ndarray) -> tuple[Detection, int] | None:
+        """The most likely attack over ``texts`` (readings of one input) and the index of the
+        reading it came from, when its score reaches the threshold; else None."""
+        probs = self.probabilities(texts, vectors)
+        attack = 1.0 - probs[:, self.benign]
+        best = int(np.argmax(attack))
+        if attack[best] < self.threshold:
+            return None
+        family = self.classes[self.attack_classes[int(np.argmax(probs[best, self.attack_classes]))]]
+        return Detection(family, float(attack[best])), best

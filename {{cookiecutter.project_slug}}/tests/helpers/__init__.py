@@ -1,0 +1,1 @@
+"""Helpers the tests import: corpora they write, fake LLM and judge servers, a browser."""
