@@ -48,7 +48,7 @@ def test_bake_combination(tmp_path: Path, combo: dict[str, str]):
     assert (project / "data" / "golden" / "golden.jsonl").is_file() == has_sample
 
     for path in project.rglob("*"):
-        if path.is_file() and path.suffix not in {".pdf", ".png"}:
+        if path.is_file() and path.suffix not in {".pdf", ".png", ".npz"}:
             text = path.read_text(encoding="utf-8")
             assert "{{" not in text and "{%" not in text, f"unrendered Jinja in {path}"
             assert "cookiecutter." not in text or path.name == ".cookiecutter.json", path
@@ -70,6 +70,13 @@ def test_bake_combination(tmp_path: Path, combo: dict[str, str]):
         if "milvus" in path.read_text(encoding="utf-8").lower()
     ]
     assert bool(mentions) == (combo["vector_store"] == "milvus"), mentions
+    # A bake without the sample speaks of none: no path, default or sentence points at it.
+    if not has_sample:
+        prose = [project / "README.md", project / "Makefile", *(project / "docs").rglob("*.md")]
+        for path in [*prose, *(project / "src").rglob("*.py")]:
+            text = path.read_text(encoding="utf-8")
+            for phrase in ("data/sample", "sample corpus", "sample golden", "sample index"):
+                assert phrase not in text, f"{path.relative_to(project)} mentions {phrase}"
 
     pyproject = tomllib.loads((project / "pyproject.toml").read_text())
     assert pyproject["project"]["name"] == "acme-docs-bot"

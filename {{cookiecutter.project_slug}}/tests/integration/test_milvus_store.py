@@ -310,7 +310,10 @@ def test_migration_copies_the_faiss_index_and_a_later_ingest_embeds_nothing(
     assert sorted(rows) == sorted(c.chunk_id for c in source.chunks)
     for chunk in source.chunks:
         assert rows[chunk.chunk_id]["text"] == chunk.text
-        assert rows[chunk.chunk_id]["doc_sha256"] == source.manifest["documents"][chunk.doc_id]["sha256"]
+        assert (
+            rows[chunk.chunk_id]["doc_sha256"]
+            == source.manifest["documents"][chunk.doc_id]["sha256"]
+        )
 
     # the vectors are the faiss index's own: dense search scores are the same numbers
     milvus, faiss_store = MilvusStore(settings), LocalStore(tmp_path / "faiss-index")

@@ -19,16 +19,15 @@ import numpy as np
 
 from ..core.settings import load_settings
 from ..eval.golden import GoldenItem, load_golden
-from ..eval.metrics import dedupe, ndcg_at, recall_at
+from ..eval.metrics import RANKING_DEPTH, recall_at
 from ..ingest.indexer import ingest
 from ..models.encoders import Embedder, Reranker, load_embedder, load_reranker
 from ..pipeline.core import Pipeline
-from ..reports.stats import percentiles
 from ..retrieval.stores.local import LocalStore, build_dense_index, read_manifest
 from . import baseline
 from .corpus import build_corpus
+from .quality import ranker, ranking_quality, rounded_percentiles
 
-RANKING_DEPTH = 50  # chunks fetched per query before mapping to documents (as in `eval`)
 WARMUP = ("What do these documents cover?", "Who approves exceptions?", "E104 fault")
 RERANK_CANDIDATES = (5, 6, 8, 10, 20, 50)
 RERANK_LENGTHS = (128, 256)
@@ -61,24 +60,6 @@ def peak_rss_mb() -> float:
     # ru_maxrss is in KiB on Linux, bytes on macOS.
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return round(peak / (1024 * 1024 if sys.platform == "darwin" else 1024), 1)
-
-
-def _p(values: Sequence[float]) -> dict[str, float]:
-    return {k: round(v, 3) for k, v in percentiles(values).items()}
-
-
-def _quality(items: list[GoldenItem], ranked_for: Callable[[str], list[str]]) -> dict[str, float]:
-    answerable = [i for i in items if i.answerable]
-    ndcg, recall = [], []
-    for item in answerable:
-        ranked = dedupe(ranked_for(item.question))[:10]
-        relevant = set(item.relevant_ids)
-        ndcg.append(ndcg_at(ranked, relevant, 10))
-        recall.append(recall_at(ranked, relevant, 5))
-    return {
-        "ndcg@10": round(float(np.mean(ndcg)), 4) if ndcg else 0.0,
-        "recall@5": round(float(np.mean(recall)), 4) if recall else 0.0,
-    }
 
 
 def stand_in_reranker(pipeline_embedder: Embedder, max_length: int, backend: str, models_dir: Path):
@@ -133,25 +114,17 @@ def _latency(pipeline: Pipeline, items: list[GoldenItem]) -> tuple[dict[str, Any
         if "answer" in timings:  # a question stopped by the input rail has no answer stage
             ms["answer"].append(timings["answer"])
         ms["total"].append(timings["total"])
-    latency = {stage: _p(values) for stage, values in ms.items()}
-    cached = {stage: _p(values) for stage, values in hits.items()}
+    latency = {stage: rounded_percentiles(values) for stage, values in ms.items()}
+    cached = {stage: rounded_percentiles(values) for stage, values in hits.items()}
     cached["n"] = len(hits["embed_query"])  # type: ignore[assignment]
     return latency, cached
-
-
-def _ranked(pipeline: Pipeline, mode: str) -> Callable[[str], list[str]]:
-    def run(question: str) -> list[str]:
-        hits = pipeline.search(question, mode, RANKING_DEPTH).retrieval.hits
-        return [h.chunk.doc_id for h in hits]
-
-    return run
 
 
 def _ndcg_variants(
     pipeline: Pipeline, items: list[GoldenItem], stand_in: bool
 ) -> dict[str, dict[str, float]]:
     modes = ["bm25", "dense", "hybrid"] + ([] if stand_in else ["hybrid+rerank"])
-    return {mode: _quality(items, _ranked(pipeline, mode)) for mode in modes}
+    return {mode: ranking_quality(items, ranker(pipeline, mode)) for mode in modes}
 
 
 def _dense_comparison(
@@ -176,7 +149,7 @@ def _dense_comparison(
             times.append((time.perf_counter() - start) * 1000)
             ids.append(found[0])
         top[name] = ids
-        out[f"{name}_ms"] = _p(times)
+        out[f"{name}_ms"] = rounded_percentiles(times)
     for k in (10, 50):
         kk = min(k, depth)
         overlap = [
@@ -190,7 +163,7 @@ def _dense_comparison(
     store.faiss = indexes[other]
     try:
         out["quality"] = {
-            f"{mode}-{other}": _quality(items, _ranked(pipeline, mode))
+            f"{mode}-{other}": ranking_quality(items, ranker(pipeline, mode))
             for mode in ("dense", "hybrid")
         }
     finally:
@@ -271,7 +244,7 @@ def _rerank_curve(
             start = time.perf_counter()
             reranker.score(q, pools[q][:n])
             times.append((time.perf_counter() - start) * 1000)
-        return _p(times)
+        return rounded_percentiles(times)
 
     curve: dict[str, Any] = {"backend": settings.reranker_backend, "questions": len(questions)}
     for length in RERANK_LENGTHS:
@@ -354,7 +327,7 @@ def _embedder_backends(
             start = time.perf_counter()
             model.encode([q])
             times.append((time.perf_counter() - start) * 1000)
-        out[backend] = {"passages_per_s": round(rate, 1), "query_ms": _p(times)}
+        out[backend] = {"passages_per_s": round(rate, 1), "query_ms": rounded_percentiles(times)}
     cos = np.sum(vectors["torch"] * vectors["onnx"], axis=1)
     out["min_cosine_torch_vs_onnx"] = round(float(cos.min()), 6)
     return out
@@ -364,8 +337,6 @@ def measure(job: SizeJob, log: Callable[[str], None] = print) -> dict[str, Any]:
     """Everything measured at one size; the caller runs it in a fresh process."""
     work = Path(job.work)
     settings = load_settings(Path(job.config) if job.config else None, index_dir=work / "index")
-    # With vector_store: milvus the faiss store is measured first, then Milvus beside it.
-    with_milvus = settings.vector_store == "milvus"
     settings = settings.model_copy(update={"vector_store": "faiss"})
     items = load_golden(Path(job.golden))
     if job.questions:
@@ -436,11 +407,6 @@ def measure(job: SizeJob, log: Callable[[str], None] = print) -> dict[str, Any]:
     if job.with_baseline:
         log(f"[{job.size}] LangChain baseline")
         result["baseline"] = _baseline(store, embedder, items, settings.candidates)
-    if with_milvus:
-        from .milvus import measure_milvus
-
-        log(f"[{job.size}] Milvus store")
-        result["milvus"] = measure_milvus(info.docs_dir, settings, work, embedder, items, log)
     return result
 
 
@@ -456,11 +422,11 @@ def _baseline(
         start = time.perf_counter()
         ranked[item.question] = base.search(item.question)
         times.append((time.perf_counter() - start) * 1000)
-    quality = _quality(items, lambda q: ranked[q])
+    quality = ranking_quality(items, lambda q: ranked[q])
     return {
         "name": baseline.NAME,
         "k": k,
         "build_s": round(base.build_s, 3),
         **quality,
-        "latency_ms": _p(times),
+        "latency_ms": rounded_percentiles(times),
     }

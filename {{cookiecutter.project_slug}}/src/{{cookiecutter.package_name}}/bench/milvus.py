@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from ..ingest.indexer import ingest
 from ..pipeline.core import Pipeline
 from ..retrieval.stores.milvus import MilvusStore, is_local, milvus_uri
+from .quality import ranker, ranking_quality, rounded_percentiles
 
 if TYPE_CHECKING:
     from ..core.settings import Settings
@@ -28,8 +29,6 @@ def measure_milvus(
     items: list[GoldenItem],
     log: Callable[[str], None],
 ) -> dict[str, Any]:
-    from .measure import _p, _quality, _ranked
-
     update: dict[str, Any] = {"vector_store": "milvus", "index_dir": work / "index-milvus"}
     if settings.milvus_uri is None or is_local(settings.milvus_uri):
         update["milvus_uri"] = None  # a Milvus Lite file in this size's work folder
@@ -43,13 +42,13 @@ def measure_milvus(
     for item in items:
         embedder.clear_cache()
         totals.append(pipeline.search(item.question, "hybrid").timings.ms["total"])
-    quality = {m: _quality(items, _ranked(pipeline, m)) for m in ("bm25", "dense", "hybrid")}
+    quality = {m: ranking_quality(items, ranker(pipeline, m)) for m in ("bm25", "dense", "hybrid")}
     return {
         "uri": milvus_uri(ms),
         "vector_index": pipeline.store.manifest.get("milvus", {}).get("vector_index"),
         "chunks": report.chunks,
         "ingest_chunks_per_s": round(report.chunks / report.seconds, 1),
-        "latency_ms": {"search_hybrid": _p(totals)},
+        "latency_ms": {"search_hybrid": rounded_percentiles(totals)},
         "ndcg@10": {m: q["ndcg@10"] for m, q in quality.items()},
         "recall@5": {m: q["recall@5"] for m, q in quality.items()},
     }

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import sys
 
-from . import evaluation, index, milvus, reporting, safety, service
+from . import evaluation, index, reporting, safety, service
 from .common import app, err
 
 __all__ = ["app", "main"]
-_COMMAND_GROUPS = (evaluation, index, milvus, reporting, safety, service)
+_COMMAND_GROUPS = (evaluation, index, reporting, safety, service)
 
 
 def main() -> None:

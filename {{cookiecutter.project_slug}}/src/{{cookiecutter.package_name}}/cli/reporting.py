@@ -125,8 +125,8 @@ def dashboard(
 
 @app.command()
 def bench(
+    docs: Annotated[Path, typer.Option("--docs", help="Real documents the corpora are built from.")],
     sizes: Annotated[str, typer.Option("--sizes", help="Corpus sizes in chunks.")] = "1000,10000",
-    docs: Annotated[Path, typer.Option("--docs", help="Real documents.")] = Path("data/sample"),
     golden: Annotated[Path, typer.Option("--golden", help="Golden set (JSONL).")] = Path(
         "data/golden/golden.jsonl"
     ),

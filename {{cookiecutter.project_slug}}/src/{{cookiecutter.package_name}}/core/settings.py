@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -113,31 +113,7 @@ class Settings(BaseSettings):
     hnsw_ef_search: int = Field(128, ge=8, le=2048, description="HNSW search breadth.")
 
     # Vector store (docs/scaling.md)
-    vector_store: Literal["faiss", "milvus"] = Field(
-        "faiss", description="faiss + bm25s in this process, or a Milvus collection."
-    )
-    milvus_uri: str | None = Field(
-        None,
-        validation_alias=AliasChoices("milvus_uri", "MILVUS_URI", "RAG_MILVUS_URI"),
-        description="Milvus Lite file, or http://host:19530 (env MILVUS_URI); default <index_dir>/milvus.db.",
-    )
-    milvus_token: SecretStr | None = Field(
-        None,
-        validation_alias=AliasChoices("milvus_token", "MILVUS_TOKEN", "RAG_MILVUS_TOKEN"),
-        description="Milvus token, user:password or an API key (env MILVUS_TOKEN).",
-    )
-    milvus_collection: str = Field(
-        "rag_chunks",
-        pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,200}$",
-        description="Collection holding the chunks (plus <name>_meta for the manifest).",
-    )
-    milvus_index: Literal["auto", "FLAT", "HNSW", "IVF_FLAT", "IVF_SQ8", "AUTOINDEX"] = Field(
-        "auto", description="Vector index; auto: FLAT < 100k chunks, HNSW < 10M, else IVF_SQ8."
-    )
-    milvus_analyzer: Literal["project", "milvus"] = Field(
-        "project",
-        description="BM25 terms from this project's analyzer (as bm25s gets) or Milvus's standard analyzer.",
-    )
+    vector_store: Literal["faiss"] = Field("faiss", description="faiss + bm25s in this process.")
 
     # Answering
     llm_provider: Literal["extractive", "openai-compatible"] = Field("extractive")
@@ -158,8 +134,8 @@ class Settings(BaseSettings):
     )
     answerability_model: Path = Field(
         ANSWERABILITY_MODEL,
-        description="The refusal model (JSON) `make calibrate` fits on a golden set; the default "
-        "ships in the package, fitted on the sample golden set.",
+        description="The refusal model (JSON) `make calibrate` fits on a golden set; a default "
+        "ships in the package (docs/safety.md says when to recalibrate).",
     )
     max_question_chars: int = Field(
         2000, ge=10, description="Longer questions are blocked by the input rail (input_too_long)."

@@ -10,6 +10,7 @@ import math
 from collections.abc import Iterable, Sequence
 
 RETRIEVAL_METRICS = ("recall@5", "recall@10", "mrr@10", "ndcg@10", "hit@1")
+RANKING_DEPTH = 50  # chunks fetched per query before mapping them to documents
 
 
 def dedupe(doc_ids: Iterable[str]) -> list[str]:

@@ -16,14 +16,13 @@ from .answers import non_llm_metrics, score_answer, strip_citations
 from .golden import GoldenItem
 from .judge import NOT_CONFIGURED, answer_metrics
 from .judge import score as judge_score
-from .metrics import RETRIEVAL_METRICS, dedupe, retrieval_scores
+from .metrics import RANKING_DEPTH, RETRIEVAL_METRICS, dedupe, retrieval_scores
 
 if TYPE_CHECKING:
     from ..pipeline.core import Pipeline
     from .judge import Judge
 
 SCHEMA_VERSION = 1
-RANKING_DEPTH = 50  # chunks fetched per query before mapping to documents
 WARMUP = "What do these documents cover?"
 
 Progress = Callable[[str, int, int], None]
@@ -210,8 +209,6 @@ def run(
             latency[stage] = percentiles(stage_ms[stage])
         elif stage == "rerank":
             latency[stage] = {"skipped": "no re-ranking ran"}
-        elif stage in ("bm25", "dense"):
-            latency[stage] = {"skipped": "fused server-side (Milvus hybrid_search): see fuse"}
     by_tag: dict[str, dict[str, Any]] = {}
     tags = sorted({t for i in items for t in i.tags})
     for tag in tags:

@@ -116,7 +116,7 @@ def _planted_pipeline(
         path = docs / case["document"]["path"]
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(case["document"]["text"], encoding="utf-8")
-    # a throwaway local index, whatever the store: never the project's Milvus collection
+    # a throwaway local index whatever store the settings name: never the project's own index
     settings = pipeline.settings.model_copy(
         update={"index_dir": workdir / "planted-index", "vector_store": "faiss"}
     )

@@ -15,7 +15,7 @@ everyday word a small corpus happens not to use does not make a question look ou
 - ``identifiers``: share of the question's identifiers (``E104``, ``SHA-256``; spelling
   normalised by the analyzer) found in the evidence; 1.0 when it names none.
 
-The set was chosen by cross-validated AUC on the sample golden set (docs/safety.md): BM25-score
+The set was chosen by cross-validated AUC on a golden set (docs/safety.md): BM25-score
 and ranking-agreement features were tried and left out because they lowered it.
 """
 

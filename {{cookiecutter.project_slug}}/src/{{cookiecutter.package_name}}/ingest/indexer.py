@@ -6,66 +6,22 @@ chunks and vectors; only new or changed documents are embedded again.
 
 from __future__ import annotations
 
-import hashlib
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ..core.errors import DocsError, RagError
-from ..guardrails.context import flag_chunks
 from ..guardrails.pii import PiiRedactor
 from ..retrieval.stores.local import IndexData, load_index_data, write_index
-from .chunking import Chunk, HFTokenCounter, chunk_document
-from .loaders import SUPPORTED, Document, SkipDocument, discover, doc_id_for, load_document
+from .base import EMBED_BLOCK, IngestReport, Progress, fingerprint, manifest_base, prepare
+from .chunking import Chunk, HFTokenCounter
+from .loaders import SUPPORTED, SkipDocument, discover, doc_id_for, load_document
 
 if TYPE_CHECKING:
     from ..core.settings import Settings
     from ..models.encoders import Embedder
-
-Progress = Callable[[str, int, int], None]
-
-
-@dataclass
-class IngestReport:
-    index_dir: Path
-    documents: int = 0
-    chunks: int = 0
-    new: list[str] = field(default_factory=list)
-    changed: list[str] = field(default_factory=list)
-    unchanged: list[str] = field(default_factory=list)
-    removed: list[str] = field(default_factory=list)
-    skipped: list[tuple[str, str]] = field(default_factory=list)
-    embedded_chunks: int = 0
-    embedding_tokens: int = 0
-    flagged_chunks: int = 0
-    seconds: float = 0.0
-    note: str | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "index_dir": str(self.index_dir),
-            "documents": self.documents,
-            "chunks": self.chunks,
-            "new": len(self.new),
-            "changed": len(self.changed),
-            "unchanged": len(self.unchanged),
-            "removed": self.removed,
-            "skipped": [{"doc_id": d, "reason": r} for d, r in self.skipped],
-            "embedded_chunks": self.embedded_chunks,
-            "embedding_tokens": self.embedding_tokens,
-            "flagged_chunks": self.flagged_chunks,
-            "seconds": round(self.seconds, 3),
-            "note": self.note,
-        }
-
-
-# Chunks handed to the embedder per call: it sorts them by length and encodes them in batches of
-# embed_batch_size, so a large block pads less than embedding each batch as it comes.
-EMBED_BLOCK = 512
 
 
 def _previous(index_dir: Path, fingerprint: dict[str, Any]) -> tuple[IndexData | None, str | None]:
@@ -79,73 +35,6 @@ def _previous(index_dir: Path, fingerprint: dict[str, Any]) -> tuple[IndexData |
     if data.manifest.get("fingerprint") != fingerprint:
         return None, "embedder or chunking changed: every document re-embedded"
     return data, None
-
-
-def fingerprint(settings: Settings, embedder: Embedder) -> dict[str, Any]:
-    """What the stored vectors and chunks depend on: a change means re-embedding everything."""
-    return {
-        "embedder": embedder.location.model_id,
-        "embedder_sha256": embedder.location.sha256,
-        "max_seq_length": embedder.max_seq_length,
-        "chunk_tokens": settings.chunk_tokens,
-        "chunk_overlap": settings.chunk_overlap,
-        "redact_pii_at_ingest": settings.redact_pii_at_ingest,
-    }
-
-
-def prepare(
-    doc: Document,
-    counter: HFTokenCounter,
-    settings: Settings,
-    embedder: Embedder,
-    pii: PiiRedactor | None,
-) -> tuple[list[Chunk], dict[str, Any], int]:
-    """A new or changed document's chunks, its manifest entry and how many chunks were flagged."""
-    doc_chunks = chunk_document(
-        doc, counter, settings.chunk_tokens, settings.chunk_overlap, embedder.max_seq_length
-    )
-    if pii is not None:
-        for chunk in doc_chunks:
-            chunk.text, _ = pii.redact(chunk.text)
-    flagged = flag_chunks(doc_chunks)
-    meta = {
-        "sha256": doc.sha256,
-        "title": doc.title,
-        "format": doc.format,
-        "chunks": len(doc_chunks),
-        "tokens": sum(counter.count([c.indexed_text for c in doc_chunks])),
-    }
-    return doc_chunks, meta, flagged
-
-
-def manifest_base(
-    built_with: dict[str, Any],
-    embedder: Embedder,
-    docs_dir: Path,
-    documents: dict[str, Any],
-    report: IngestReport,
-    chunks: int,
-) -> dict[str, Any]:
-    """The manifest entries every store records: build time, fingerprint, embedder, corpus hash,
-    skipped files and counts."""
-    corpus_hash = hashlib.sha256(
-        "".join(f"{d}:{documents[d]['sha256']}\n" for d in sorted(documents)).encode()
-    ).hexdigest()
-    return {
-        "created_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        "fingerprint": built_with,
-        "embedder": {
-            "id": embedder.location.model_id,
-            "source": embedder.location.source,
-            "sha256": embedder.location.sha256,
-            "dim": embedder.dim,
-            "max_seq_length": embedder.max_seq_length,
-        },
-        "docs_dir": str(docs_dir),
-        "corpus_sha256": corpus_hash,
-        "skipped": [{"doc_id": d, "reason": r} for d, r in report.skipped],
-        "counts": {"documents": len(documents), "chunks": chunks},
-    }
 
 
 def ingest(
@@ -163,10 +52,6 @@ def ingest(
     files = discover(docs_dir)
     if not files:
         raise DocsError(f"{docs_dir} is empty: add {', '.join(SUPPORTED)} files")
-    if settings.vector_store == "milvus":
-        from .milvus_indexer import ingest_milvus
-
-        return ingest_milvus(docs_dir, files, settings, embedder, progress, started)
 
     built_with = fingerprint(settings, embedder)
     report = IngestReport(index_dir=settings.index_dir)

@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Any
 from ..core.errors import DocsError
 from ..guardrails.pii import PiiRedactor
 from ..retrieval.stores.milvus import SCHEMA_VERSION, MilvusIndex, describe, milvus_uri
+from .base import EMBED_BLOCK, IngestReport, Progress, fingerprint, manifest_base, prepare
 from .chunking import Chunk, HFTokenCounter
-from .indexer import EMBED_BLOCK, IngestReport, Progress, fingerprint, manifest_base, prepare
 from .loaders import SkipDocument, doc_id_for, load_document
 
 if TYPE_CHECKING:

@@ -305,7 +305,7 @@ def model_card(report: dict[str, Any], report_path: Path, settings: Settings) ->
 
 
 def _manifest(settings: Settings) -> dict[str, Any]:
-    """The live index's manifest, from whichever store the settings name (faiss or Milvus)."""
+    """The live index's manifest, from whichever store the settings name."""
     return manifest_with_documents(open_store(settings))
 
 
@@ -343,11 +343,7 @@ def data_card(settings: Settings) -> str:
             if skipped
             else "none"
         ),
-        store=(
-            f"Milvus collection `{settings.milvus_collection}`"
-            if settings.vector_store == "milvus"
-            else f"bm25s + faiss files, {manifest.get('files_bytes', 0) / 1e6:.1f} MB on disk"
-        ),
+        store=f"bm25s + faiss files, {manifest.get('files_bytes', 0) / 1e6:.1f} MB on disk",
         chunk_tokens=fp["chunk_tokens"],
         chunk_overlap=fp["chunk_overlap"],
         embedder=fp["embedder"],

@@ -93,7 +93,7 @@ class HybridRetriever:
         cache_hit = False
         bm25: list[tuple[int, float]] = []
         dense: list[tuple[int, float]] = []
-        # A store that fuses server-side (Milvus hybrid_search with RRF) gets one request.
+        # A store that fuses server-side (its own hybrid search with RRF) gets one request.
         fused_by_store = getattr(self.store, "hybrid", None)
         if s.fusion != "rrf" or mode in ("bm25", "dense"):
             fused_by_store = None

@@ -1,4 +1,4 @@
-"""Choose the store by ``settings.vector_store``: the same pipeline over faiss or Milvus."""
+"""Open the store ``settings.vector_store`` names: the same pipeline over whichever it is."""
 
 from __future__ import annotations
 
@@ -12,15 +12,12 @@ if TYPE_CHECKING:
 
 def open_store(settings: Settings) -> ChunkStore:
     """The index the settings name, opened for reading (a one-line error if there is none)."""
-    if settings.vector_store == "milvus":
-        from .milvus import MilvusStore
-
-        return MilvusStore(settings)
     return LocalStore(settings.index_dir)
 
 
 def manifest_with_documents(store: ChunkStore) -> dict[str, Any]:
-    """The store's manifest with its per-document entries (Milvus keeps those in their own rows)."""
+    """The store's manifest with its per-document entries (a server-side store may keep those in
+    rows of their own)."""
     manifest = dict(store.manifest)
     documents = getattr(store, "documents", None)
     if "documents" not in manifest and callable(documents):
