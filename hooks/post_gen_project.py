@@ -35,6 +35,8 @@ SAMPLE_ONLY = [
 MILVUS_ONLY = [
     "tests/integration/test_milvus_store.py",
     "src/{package}/retrieval/stores/milvus.py",
+    "src/{package}/retrieval/stores/milvus_client.py",
+    "src/{package}/retrieval/stores/milvus_index.py",
     "src/{package}/ingest/milvus_indexer.py",
     "src/{package}/ingest/migrate.py",
     "src/{package}/bench/milvus.py",

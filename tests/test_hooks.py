@@ -75,7 +75,7 @@ def test_prune_removes_sample_files_only_when_asked(tmp_path: Path):
 
 def test_milvus_files_are_pruned_unless_milvus_is_chosen():
     milvus = {p.format(package="acme") for p in post.MILVUS_ONLY}
-    assert len(milvus) == 6 and "src/acme/retrieval/stores/milvus.py" in milvus
+    assert len(milvus) == 8 and "src/acme/retrieval/stores/milvus.py" in milvus
     assert milvus <= set(post.files_to_remove({"vector_store": "faiss", "package_name": "acme"}))
     assert not milvus & set(post.files_to_remove({"vector_store": "milvus", "package_name": "acme"}))
     assert milvus <= set(post.files_to_remove({"package_name": "acme"}))  # the default is faiss

@@ -9,6 +9,11 @@ import pytest
 
 os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+# [vector_store=milvus]
+# The suite tests the faiss store whatever configs/settings.yaml says; the Milvus store's tests
+# (tests/integration/test_milvus*.py) ask for it explicitly.
+os.environ["RAG_VECTOR_STORE"] = "faiss"
+# [/vector_store=milvus]
 
 from tests.helpers.corpus import write_corpus
 

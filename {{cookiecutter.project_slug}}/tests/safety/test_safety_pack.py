@@ -8,9 +8,11 @@ and never used to choose anything, so no test holds it to a number.
 import pytest
 from tests.helpers.corpus import PROJECT
 
-from {{ cookiecutter.package_name }}.eval.safety import bank_false_blocks, load_pack, run_pack
+from {{ cookiecutter.package_name }}.eval.safety import Service, bank_false_blocks, load_pack, run_pack
 from {{ cookiecutter.package_name }}.pipeline.core import Pipeline
 from {{ cookiecutter.package_name }}.retrieval.stores.local import LocalStore
+from {{ cookiecutter.package_name }}.service.app import create_app
+from {{ cookiecutter.package_name }}.service.observability import JsonFormatter
 
 pytestmark = pytest.mark.safety
 
@@ -22,7 +24,8 @@ def pipeline(built_index, embedder):
 
 @pytest.fixture(scope="module")
 def outcome(pipeline):
-    return run_pack(pipeline, load_pack(PROJECT / "data" / "safety", blind=False))
+    service = Service(create_app, JsonFormatter())
+    return run_pack(pipeline, load_pack(PROJECT / "data" / "safety", blind=False), service)
 
 
 def test_the_benign_bank_is_not_blocked(pipeline):

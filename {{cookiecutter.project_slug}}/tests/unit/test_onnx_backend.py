@@ -9,7 +9,12 @@ import pytest
 from {{ cookiecutter.package_name }}.core.errors import ModelUnavailableError
 from {{ cookiecutter.package_name }}.core.settings import Settings
 from {{ cookiecutter.package_name }}.models.encoders import Embedder, Reranker, locate, sha256_file
-from {{ cookiecutter.package_name }}.models.onnx_backend import EXPORT_META, ONNX_FILE, ensure_export, export_dir
+from {{ cookiecutter.package_name }}.models.onnx_backend import (
+    EXPORT_META,
+    ONNX_FILE,
+    ensure_export,
+    export_dir,
+)
 
 MINILM = "sentence-transformers/all-MiniLM-L6-v2"
 TEXTS = [

@@ -23,10 +23,11 @@ from ..eval.metrics import RANKING_DEPTH, recall_at
 from ..ingest.indexer import ingest
 from ..models.encoders import Embedder, Reranker, load_embedder, load_reranker
 from ..pipeline.core import Pipeline
+from ..reports.stats import percentiles
 from ..retrieval.stores.local import LocalStore, build_dense_index, read_manifest
 from . import baseline
 from .corpus import build_corpus
-from .quality import ranker, ranking_quality, rounded_percentiles
+from .quality import ranker, ranking_quality
 
 WARMUP = ("What do these documents cover?", "Who approves exceptions?", "E104 fault")
 RERANK_CANDIDATES = (5, 6, 8, 10, 20, 50)
@@ -114,8 +115,8 @@ def _latency(pipeline: Pipeline, items: list[GoldenItem]) -> tuple[dict[str, Any
         if "answer" in timings:  # a question stopped by the input rail has no answer stage
             ms["answer"].append(timings["answer"])
         ms["total"].append(timings["total"])
-    latency = {stage: rounded_percentiles(values) for stage, values in ms.items()}
-    cached = {stage: rounded_percentiles(values) for stage, values in hits.items()}
+    latency = {stage: percentiles(values, digits=3) for stage, values in ms.items()}
+    cached = {stage: percentiles(values, digits=3) for stage, values in hits.items()}
     cached["n"] = len(hits["embed_query"])  # type: ignore[assignment]
     return latency, cached
 
@@ -149,7 +150,7 @@ def _dense_comparison(
             times.append((time.perf_counter() - start) * 1000)
             ids.append(found[0])
         top[name] = ids
-        out[f"{name}_ms"] = rounded_percentiles(times)
+        out[f"{name}_ms"] = percentiles(times, digits=3)
     for k in (10, 50):
         kk = min(k, depth)
         overlap = [
@@ -244,7 +245,7 @@ def _rerank_curve(
             start = time.perf_counter()
             reranker.score(q, pools[q][:n])
             times.append((time.perf_counter() - start) * 1000)
-        return rounded_percentiles(times)
+        return percentiles(times, digits=3)
 
     curve: dict[str, Any] = {"backend": settings.reranker_backend, "questions": len(questions)}
     for length in RERANK_LENGTHS:
@@ -327,7 +328,7 @@ def _embedder_backends(
             start = time.perf_counter()
             model.encode([q])
             times.append((time.perf_counter() - start) * 1000)
-        out[backend] = {"passages_per_s": round(rate, 1), "query_ms": rounded_percentiles(times)}
+        out[backend] = {"passages_per_s": round(rate, 1), "query_ms": percentiles(times, digits=3)}
     cos = np.sum(vectors["torch"] * vectors["onnx"], axis=1)
     out["min_cosine_torch_vs_onnx"] = round(float(cos.min()), 6)
     return out
@@ -337,6 +338,10 @@ def measure(job: SizeJob, log: Callable[[str], None] = print) -> dict[str, Any]:
     """Everything measured at one size; the caller runs it in a fresh process."""
     work = Path(job.work)
     settings = load_settings(Path(job.config) if job.config else None, index_dir=work / "index")
+    # [vector_store=milvus]
+    # With vector_store: milvus the faiss store is measured first, then Milvus beside it.
+    with_milvus = settings.vector_store == "milvus"
+    # [/vector_store=milvus]
     settings = settings.model_copy(update={"vector_store": "faiss"})
     items = load_golden(Path(job.golden))
     if job.questions:
@@ -407,6 +412,13 @@ def measure(job: SizeJob, log: Callable[[str], None] = print) -> dict[str, Any]:
     if job.with_baseline:
         log(f"[{job.size}] LangChain baseline")
         result["baseline"] = _baseline(store, embedder, items, settings.candidates)
+    # [vector_store=milvus]
+    if with_milvus:
+        from .milvus import measure_milvus
+
+        log(f"[{job.size}] Milvus store")
+        result["milvus"] = measure_milvus(info.docs_dir, settings, work, embedder, items, log)
+    # [/vector_store=milvus]
     return result
 
 
@@ -428,5 +440,5 @@ def _baseline(
         "k": k,
         "build_s": round(base.build_s, 3),
         **quality,
-        "latency_ms": rounded_percentiles(times),
+        "latency_ms": percentiles(times, digits=3),
     }

@@ -12,8 +12,9 @@ from typing import TYPE_CHECKING, Any
 
 from ..ingest.indexer import ingest
 from ..pipeline.core import Pipeline
+from ..reports.stats import percentiles
 from ..retrieval.stores.milvus import MilvusStore, is_local, milvus_uri
-from .quality import ranker, ranking_quality, rounded_percentiles
+from .quality import ranker, ranking_quality
 
 if TYPE_CHECKING:
     from ..core.settings import Settings
@@ -48,7 +49,7 @@ def measure_milvus(
         "vector_index": pipeline.store.manifest.get("milvus", {}).get("vector_index"),
         "chunks": report.chunks,
         "ingest_chunks_per_s": round(report.chunks / report.seconds, 1),
-        "latency_ms": {"search_hybrid": rounded_percentiles(totals)},
+        "latency_ms": {"search_hybrid": percentiles(totals, digits=3)},
         "ndcg@10": {m: q["ndcg@10"] for m, q in quality.items()},
         "recall@5": {m: q["recall@5"] for m, q in quality.items()},
     }

@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 
 import numpy as np
 
 from ..eval.golden import GoldenItem
 from ..eval.metrics import RANKING_DEPTH, dedupe, ndcg_at, recall_at
 from ..pipeline.core import Pipeline
-from ..reports.stats import percentiles
-
-
-def rounded_percentiles(values: Sequence[float]) -> dict[str, float]:
-    return {k: round(v, 3) for k, v in percentiles(values).items()}
 
 
 def ranking_quality(

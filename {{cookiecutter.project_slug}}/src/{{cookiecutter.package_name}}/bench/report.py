@@ -140,6 +140,23 @@ def markdown(bench: dict[str, Any], image: str = "bench.png") -> str:
             f"| {size} | {d['served']} | {d['flat_ms']['p95']:.2f} | {d['hnsw_ms']['p95']:.2f} | "
             f"{d['hnsw_recall@10_vs_flat']:.3f} | {d['hnsw_build_s']:.1f} |"
         )
+    # [vector_store=milvus]
+    milvus = {size: s["milvus"] for size, s in bench["sizes"].items() if "milvus" in s}
+    if milvus:
+        out += ["", "## Milvus store beside faiss (vector_store: milvus)", ""]
+        out += [
+            "| chunks | index | ingest chunks/s | hybrid p50 / p95 ms | nDCG@10 bm25 / dense / hybrid |",
+            "|---|---|---|---|---|",
+        ]
+        for size in sorted(milvus, key=int):
+            m = milvus[size]
+            lat, q = m["latency_ms"]["search_hybrid"], m["ndcg@10"]
+            out.append(
+                f"| {size} | {m['vector_index']} | {m['ingest_chunks_per_s']:.0f} | "
+                f"{lat['p50']:.1f} / {lat['p95']:.1f} | "
+                f"{q['bm25']:.3f} / {q['dense']:.3f} / {q['hybrid']:.3f} |"
+            )
+    # [/vector_store=milvus]
     out += _extras(first)
     rr = bench["sizes"][at]["reranker"]
     if rr["kind"] == "stand-in":

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -22,6 +22,15 @@ from .common import (
     progress_bars,
     settings_from,
 )
+
+
+def web_service() -> Any:
+    """The app factory and log format the safety pack runs through."""
+    from ..eval.safety import Service
+    from ..service.app import create_app
+    from ..service.observability import JsonFormatter
+
+    return Service(create_app, JsonFormatter())
 
 
 @app.command("eval")
@@ -59,7 +68,16 @@ def eval_command(
         pipeline = load_pipeline(settings)
         with progress_bars(14, False) as on_progress:
             outcome = evaluate(
-                pipeline, golden, out_dir, thresholds, readme, on_progress, safety, judge, config
+                pipeline,
+                golden,
+                out_dir,
+                thresholds,
+                readme,
+                on_progress,
+                safety,
+                judge,
+                config,
+                service=web_service() if safety else None,
             )
     except RagError as exc:
         raise fail(str(exc)) from None

@@ -66,7 +66,7 @@ def cost(
                 out.print(f"reusing the measurement in {previous} (--remeasure to redo it)")
         if measured is None:
             with progress_bars(12, False) as on_progress:
-                measured = costing.measure(pipeline, items, on_progress)
+                measured = costing.measure(pipeline, [i.question for i in items], on_progress)
     except RagError as exc:
         raise fail(str(exc)) from None
     table = costing.price_table(
@@ -125,7 +125,9 @@ def dashboard(
 
 @app.command()
 def bench(
-    docs: Annotated[Path, typer.Option("--docs", help="Real documents the corpora are built from.")],
+    docs: Annotated[
+        Path, typer.Option("--docs", help="Real documents the corpora are built from.")
+    ],
     sizes: Annotated[str, typer.Option("--sizes", help="Corpus sizes in chunks.")] = "1000,10000",
     golden: Annotated[Path, typer.Option("--golden", help="Golden set (JSONL).")] = Path(
         "data/golden/golden.jsonl"

@@ -12,7 +12,12 @@ import os
 from pathlib import Path
 from typing import Any, Literal
 
+# [vector_store=faiss]
 from pydantic import Field, SecretStr, field_validator, model_validator
+# [/vector_store=faiss]
+# [vector_store=milvus]
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
+# [/vector_store=milvus]
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -86,7 +91,9 @@ class Settings(BaseSettings):
     mode: Mode = Field("hybrid+rerank", description="Default retrieval mode.")
     top_k: int = Field(5, ge=1, le=50, description="Chunks returned and passed to the answerer.")
     candidates: int = Field(50, ge=1, le=500, description="Candidates each retriever contributes.")
-    fusion: Literal["rrf", "weighted"] = Field("rrf")
+    fusion: Literal["rrf", "weighted"] = Field(
+        "rrf", description="rrf: reciprocal rank fusion; weighted: min-max scores, bm25_weight."
+    )
     rrf_k: int = Field(60, ge=1, description="RRF constant: score = sum 1 / (rrf_k + rank).")
     identifier_bm25_weight: float = Field(
         2.0,
@@ -113,17 +120,50 @@ class Settings(BaseSettings):
     hnsw_ef_search: int = Field(128, ge=8, le=2048, description="HNSW search breadth.")
 
     # Vector store (docs/scaling.md)
+    # [vector_store=faiss]
     vector_store: Literal["faiss"] = Field("faiss", description="faiss + bm25s in this process.")
+    # [/vector_store=faiss]
+    # [vector_store=milvus]
+    vector_store: Literal["faiss", "milvus"] = Field(
+        "faiss", description="faiss + bm25s in this process, or a Milvus collection."
+    )
+    milvus_uri: str | None = Field(
+        None,
+        validation_alias=AliasChoices("milvus_uri", "MILVUS_URI", "RAG_MILVUS_URI"),
+        description="Milvus Lite file, or http://host:19530 (env MILVUS_URI); default <index_dir>/milvus.db.",
+    )
+    milvus_token: SecretStr | None = Field(
+        None,
+        validation_alias=AliasChoices("milvus_token", "MILVUS_TOKEN", "RAG_MILVUS_TOKEN"),
+        description="Milvus token, user:password or an API key (env MILVUS_TOKEN).",
+    )
+    milvus_collection: str = Field(
+        "rag_chunks",
+        pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,200}$",
+        description="Collection holding the chunks (plus <name>_meta for the manifest).",
+    )
+    milvus_index: Literal["auto", "FLAT", "HNSW", "IVF_FLAT", "IVF_SQ8", "AUTOINDEX"] = Field(
+        "auto", description="Vector index; auto: FLAT < 100k chunks, HNSW < 10M, else IVF_SQ8."
+    )
+    milvus_analyzer: Literal["project", "milvus"] = Field(
+        "project",
+        description="BM25 terms from this project's analyzer (as bm25s gets) or Milvus's standard analyzer.",
+    )
+    # [/vector_store=milvus]
 
     # Answering
-    llm_provider: Literal["extractive", "openai-compatible"] = Field("extractive")
+    llm_provider: Literal["extractive", "openai-compatible"] = Field(
+        "extractive", description="Who writes answers: quoted sentences, or an LLM server."
+    )
     llm_base_url: str | None = Field(None, description="e.g. http://localhost:11434/v1 (Ollama).")
-    llm_api_key: str | None = Field(None, description="Bearer key; many local servers accept any.")
+    llm_api_key: SecretStr | None = Field(
+        None, description="Bearer key; many local servers accept any."
+    )
     llm_model: str | None = Field(None, description="Model name the server knows.")
-    llm_timeout_s: float = Field(30.0, gt=0)
-    llm_max_retries: int = Field(2, ge=0, le=5)
-    llm_max_tokens: int = Field(400, ge=16, le=4096)
-    llm_temperature: float = Field(0.0, ge=0.0, le=2.0)
+    llm_timeout_s: float = Field(30.0, gt=0, description="Per LLM call.")
+    llm_max_retries: int = Field(2, ge=0, le=5, description="Retries of a failed LLM call.")
+    llm_max_tokens: int = Field(400, ge=16, le=4096, description="Longest answer asked for.")
+    llm_temperature: float = Field(0.0, ge=0.0, le=2.0, description="0: the same answer each time.")
     answer_sentences: int = Field(3, ge=1, le=10, description="Extractive: sentences per answer.")
     refusal_threshold: float = Field(
         0.30,
@@ -190,9 +230,9 @@ class Settings(BaseSettings):
         None, description="Judge endpoint, e.g. http://localhost:11434/v1."
     )
     judge_model: str | None = Field(None, description="Judge model name the server knows.")
-    judge_api_key: str | None = Field(None, description="Bearer key for the judge endpoint.")
+    judge_api_key: SecretStr | None = Field(None, description="Bearer key for the judge endpoint.")
     judge_timeout_s: float = Field(60.0, gt=0, description="Per judge call.")
-    judge_max_retries: int = Field(2, ge=0, le=5)
+    judge_max_retries: int = Field(2, ge=0, le=5, description="Retries of a failed judge call.")
 
     @field_validator("embedder_path", "reranker_path", "llm_tokenizer_path", mode="before")
     @classmethod

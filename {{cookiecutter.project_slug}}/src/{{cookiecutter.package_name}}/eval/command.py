@@ -9,11 +9,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..core.errors import RagError
 from .gate import Breach, check, load_thresholds
 from .golden import content_hash, load_golden
 from .judge import build_judge
 from .report import update_readme, write_run
 from .runner import Progress, run
+from .safety import Service
 
 if TYPE_CHECKING:
     from ..pipeline.core import Pipeline
@@ -49,8 +51,12 @@ def evaluate(
     use_judge: bool | None = None,
     experiment: Path | None = None,
     prices: Path | None = Path("configs/prices.yaml"),
+    service: Service | None = None,
 ) -> EvalOutcome:
-    """``use_judge`` None means: use the LLM judge when one is configured."""
+    """``use_judge`` None means: use the LLM judge when one is configured. ``safety_dir`` runs
+    the safety pack too, through ``service`` (the web service's app factory and log format)."""
+    if safety_dir is not None and service is None:
+        raise RagError("the safety pack runs through the HTTP service: pass its app factory")
     if use_judge is None:
         use_judge = pipeline.settings.judge_configured
     items = load_golden(golden_path)
@@ -74,8 +80,8 @@ def evaluate(
         "experiment": str(experiment) if experiment else None,
         **sections,
         **(
-            {"safety": _safety(pipeline, safety_dir, sections, rows, progress)}
-            if safety_dir
+            {"safety": _safety(pipeline, safety_dir, service, sections, rows, progress)}
+            if safety_dir and service
             else {}
         ),
         "index": status["index"],
@@ -97,13 +103,14 @@ def evaluate(
 def _safety(
     pipeline: Pipeline,
     folder: Path,
+    service: Service,
     sections: dict[str, Any],
     rows: list[dict[str, Any]],
     progress: Progress | None,
 ) -> dict[str, Any]:
     from .safety import bank_false_blocks, load_pack, run_pack
 
-    summary, case_rows = run_pack(pipeline, load_pack(folder), progress)
+    summary, case_rows = run_pack(pipeline, load_pack(folder), service, progress)
     summary["benign_bank"] = bank_false_blocks(pipeline, folder)
     summary["golden_answerable_false_block_rate"] = sections["refusal"]["answerable_blocked_rate"]
     summary["refusal_model"] = sections["refusal"]["answerability"]

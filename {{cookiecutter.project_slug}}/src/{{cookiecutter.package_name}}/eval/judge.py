@@ -13,6 +13,8 @@ import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from pydantic import SecretStr
+
 from ..core.errors import RagError
 
 if TYPE_CHECKING:
@@ -80,7 +82,7 @@ def build_judge(settings: Settings, embedder: Embedder) -> Judge:
 
     chat = ChatOpenAI(
         base_url=settings.judge_base_url,
-        api_key=settings.judge_api_key or "not-needed",  # type: ignore[arg-type]
+        api_key=settings.judge_api_key or SecretStr("not-needed"),
         model=str(settings.judge_model),
         temperature=0.0,
         timeout=settings.judge_timeout_s,

@@ -34,13 +34,7 @@ def _spread(values: list[float | None]) -> dict[str, float]:
     seen = [v for v in values if v is not None]
     if not seen:
         return {}
-    p5, p50, p95 = np.percentile(seen, [5, 50, 95])
-    return {
-        "n": len(seen),
-        "p5": round(float(p5), 4),
-        "p50": round(float(p50), 4),
-        "p95": round(float(p95), 4),
-    }
+    return {"n": len(seen), **percentiles(seen, (5, 50, 95), digits=4)}
 
 
 def answerability_report(
@@ -209,6 +203,10 @@ def run(
             latency[stage] = percentiles(stage_ms[stage])
         elif stage == "rerank":
             latency[stage] = {"skipped": "no re-ranking ran"}
+        # [vector_store=milvus]
+        elif stage in ("bm25", "dense"):
+            latency[stage] = {"skipped": "fused server-side (Milvus hybrid_search): see fuse"}
+        # [/vector_store=milvus]
     by_tag: dict[str, dict[str, Any]] = {}
     tags = sorted({t for i in items for t in i.tags})
     for tag in tags:

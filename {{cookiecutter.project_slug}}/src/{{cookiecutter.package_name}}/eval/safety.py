@@ -12,6 +12,7 @@ import logging
 import tempfile
 from collections import defaultdict
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -63,15 +64,23 @@ def load_pack(folder: Path, blind: bool = True) -> list[dict[str, Any]]:
     return cases
 
 
+@dataclass(frozen=True)
+class Service:
+    """What the pack runs through: the service layer's app factory and log formatter, handed in by
+    the caller (the CLI or a test) so that evaluation never imports the web service."""
+
+    create_app: Callable[..., Any]
+    log_formatter: logging.Formatter
+
+
 class _Capture(logging.Handler):
-    def __init__(self) -> None:
+    def __init__(self, formatter: logging.Formatter) -> None:
         super().__init__(logging.DEBUG)
+        self.formatter_ = formatter
         self.lines: list[str] = []
 
     def emit(self, record: logging.LogRecord) -> None:
-        from ..service.observability import JsonFormatter
-
-        self.lines.append(JsonFormatter().format(record))
+        self.lines.append(self.formatter_.format(record))
 
 
 def judge(case: dict[str, Any], status: int, data: dict[str, Any], logs: str) -> tuple[bool, str]:
@@ -133,14 +142,13 @@ def _planted_pipeline(
 def run_pack(
     pipeline: Pipeline,
     cases: list[dict[str, Any]],
+    service: Service,
     progress: Callable[[str, int, int], None] | None = None,
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """Return (summary, per-case rows)."""
+    """Return (summary, per-case rows): every case posted to the real app in-process."""
     from fastapi.testclient import TestClient
 
-    from ..service.app import create_app
-
-    capture = _Capture()
+    capture = _Capture(service.log_formatter)
     root = logging.getLogger()
     previous_level = root.level
     root.addHandler(capture)
@@ -149,8 +157,8 @@ def run_pack(
     try:
         with tempfile.TemporaryDirectory() as tmp:
             planted = _planted_pipeline(pipeline, cases, Path(tmp))
-            main = TestClient(create_app(pipeline, with_ui=False))
-            side = TestClient(create_app(planted, with_ui=False)) if planted else main
+            main = TestClient(service.create_app(pipeline, with_ui=False))
+            side = TestClient(service.create_app(planted, with_ui=False)) if planted else main
             for n, case in enumerate(cases, start=1):
                 client = side if case.get("document") else main
                 start = len(capture.lines)

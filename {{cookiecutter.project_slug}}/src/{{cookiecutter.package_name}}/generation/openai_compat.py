@@ -38,7 +38,7 @@ class OpenAICompatibleGenerator:
         # Retries are ours (bounded by the request deadline, counted by the breaker).
         self.client = OpenAI(
             base_url=settings.llm_base_url,
-            api_key=settings.llm_api_key or "unused",
+            api_key=settings.llm_api_key.get_secret_value() if settings.llm_api_key else "unused",
             timeout=settings.llm_timeout_s,
             max_retries=0,
         )

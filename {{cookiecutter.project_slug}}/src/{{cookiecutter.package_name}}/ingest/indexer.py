@@ -52,6 +52,12 @@ def ingest(
     files = discover(docs_dir)
     if not files:
         raise DocsError(f"{docs_dir} is empty: add {', '.join(SUPPORTED)} files")
+    # [vector_store=milvus]
+    if settings.vector_store == "milvus":
+        from .milvus_indexer import ingest_milvus
+
+        return ingest_milvus(docs_dir, files, settings, embedder, progress, started)
+    # [/vector_store=milvus]
 
     built_with = fingerprint(settings, embedder)
     report = IngestReport(index_dir=settings.index_dir)

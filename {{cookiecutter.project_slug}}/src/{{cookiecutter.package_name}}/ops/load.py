@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
-import numpy as np
+
+from ..reports.stats import percentiles
 
 DEFAULT_QUESTIONS = (
     "What does the warranty cover?",
@@ -31,19 +32,16 @@ class LoadResult:
     def summary(self) -> dict[str, Any]:
         """Latency percentiles are for answers the server computed; answer-cache hits (a load run
         repeats its questions) are counted and timed apart, never mixed in."""
-        lat = np.asarray(self.latencies_ms or [0.0])
-        hits = np.asarray(self.cached_latencies_ms or [0.0])
+        latency = percentiles(self.latencies_ms, (50, 95, 99), digits=1)
         return {
             "cache_hits": len(self.cached_latencies_ms),
-            "cache_hit_p50_ms": round(float(np.percentile(hits, 50)), 1),
+            "cache_hit_p50_ms": percentiles(self.cached_latencies_ms, (50,), digits=1)["p50"],
             "clients": self.clients,
             "seconds": round(self.seconds, 1),
             "requests": self.requests,
             "errors": self.errors,
             "rps": round(self.requests / self.seconds, 2) if self.seconds else 0.0,
-            "p50_ms": round(float(np.percentile(lat, 50)), 1),
-            "p95_ms": round(float(np.percentile(lat, 95)), 1),
-            "p99_ms": round(float(np.percentile(lat, 99)), 1),
+            **{f"{k}_ms": v for k, v in latency.items()},
             "error_samples": self.error_samples[:5],
         }
 

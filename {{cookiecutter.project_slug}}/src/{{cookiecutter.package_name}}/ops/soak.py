@@ -21,6 +21,7 @@ from typing import Any
 import httpx
 import numpy as np
 
+from ..reports.stats import percentiles
 from .load import DEFAULT_QUESTIONS
 
 MAX_GROWTH_PCT = 10.0
@@ -31,11 +32,6 @@ MIX = ("ask",) * 6 + ("search",) * 3 + ("health",)
 
 # The package this module belongs to, whatever the bake named it.
 PACKAGE = __name__.split(".")[0]
-
-
-def _percentiles(values: list[float]) -> dict[str, float]:
-    arr = np.asarray(values or [0.0])
-    return {f"p{q}": round(float(np.percentile(arr, q)), 1) for q in (50, 95, 99)}
 
 
 def run_soak(
@@ -130,8 +126,11 @@ def run_soak(
         "error_samples": errors[:5],
         "rps": round(len(every) / elapsed, 2) if elapsed else 0.0,
         "latency_ms": {
-            "all": _percentiles(every),
-            **{kind: {"n": len(v), **_percentiles(v)} for kind, v in sorted(latencies.items())},
+            "all": percentiles(every, (50, 95, 99), digits=1),
+            **{
+                kind: {"n": len(v), **percentiles(v, (50, 95, 99), digits=1)}
+                for kind, v in sorted(latencies.items())
+            },
         },
         "memory": {
             "window_s": round(window, 1),

@@ -271,7 +271,8 @@ class Pipeline:
         """Output rail and PII redaction of the answer and the returned passages."""
         with result.timings.stage("guard_output"):
             if self.settings.guardrails:
-                secrets = [self.settings.llm_api_key or ""]
+                key = self.settings.llm_api_key
+                secrets = [key.get_secret_value() if key else ""]
                 result.answer = check_answer(result.answer, result.retrieval.hits, secrets)
             if self.pii is not None:
                 result.answer.text, found = self.pii.redact(result.answer.text)

@@ -221,7 +221,9 @@ def _need(data: dict[str, Any], *keys: str) -> Any:
 
 
 def model_card(report: dict[str, Any], report_path: Path, settings: Settings) -> str:
-    raw: Any = metadata.metadata(PACKAGE)
+    # The distribution (the project slug) that installs this package, whatever the two are named.
+    distribution = metadata.packages_distributions().get(PACKAGE, [PACKAGE])[0]
+    raw: Any = metadata.metadata(distribution)
     meta: dict[str, Any] = {key: raw[key] for key in raw}
     judge = report["judge"]
     judged = (
@@ -343,7 +345,16 @@ def data_card(settings: Settings) -> str:
             if skipped
             else "none"
         ),
+        # [vector_store=faiss]
         store=f"bm25s + faiss files, {manifest.get('files_bytes', 0) / 1e6:.1f} MB on disk",
+        # [/vector_store=faiss]
+        # [vector_store=milvus]
+        store=(
+            f"Milvus collection `{settings.milvus_collection}`"
+            if settings.vector_store == "milvus"
+            else f"bm25s + faiss files, {manifest.get('files_bytes', 0) / 1e6:.1f} MB on disk"
+        ),
+        # [/vector_store=milvus]
         chunk_tokens=fp["chunk_tokens"],
         chunk_overlap=fp["chunk_overlap"],
         embedder=fp["embedder"],

@@ -25,7 +25,6 @@ from .runs import new_run_dir, publish_latest, replace_block
 
 if TYPE_CHECKING:
     from ..core.settings import Settings
-    from ..eval.golden import GoldenItem
     from ..models.encoders import Embedder
     from ..pipeline.core import AskResult, Pipeline
 
@@ -181,7 +180,7 @@ def ingest_tokens(manifest: dict[str, Any]) -> int:
     return int(sum(d.get("tokens", 0) for d in manifest.get("documents", {}).values()))
 
 
-def measure(pipeline: Pipeline, items: list[GoldenItem], progress: Any = None) -> dict[str, Any]:
+def measure(pipeline: Pipeline, questions: list[str], progress: Any = None) -> dict[str, Any]:
     """Ask every golden question cold, then replay the set twice: once with the answer cache,
     once with only the query-embedding cache, to see what each saves on a repeated question."""
     settings = pipeline.settings
@@ -189,7 +188,6 @@ def measure(pipeline: Pipeline, items: list[GoldenItem], progress: Any = None) -
     pipeline.ask("What do these documents cover?")  # load lazily initialised parts
     pipeline.answers.clear()
     pipeline.embedder.clear_cache()
-    questions = [i.question for i in items]
     rows: list[dict[str, Any]] = []
     wall: list[float] = []
     cpu: list[float] = []

@@ -23,8 +23,13 @@ def bootstrap_ci(
     return (float(np.quantile(means, tail)), float(np.quantile(means, 1.0 - tail)))
 
 
-def percentiles(values: Sequence[float]) -> dict[str, float]:
+def percentiles(
+    values: Sequence[float], qs: Sequence[int] = (50, 95), digits: int | None = None
+) -> dict[str, float]:
+    """``{"p50": ..., "p95": ...}`` (the percentiles ``qs``), rounded to ``digits`` when given;
+    zeros for no values. The one percentile helper every report uses."""
     data = np.asarray(values, dtype=np.float64)
     if data.size == 0:
-        return {"p50": 0.0, "p95": 0.0}
-    return {"p50": float(np.percentile(data, 50)), "p95": float(np.percentile(data, 95))}
+        return {f"p{q}": 0.0 for q in qs}
+    found = {f"p{q}": float(np.percentile(data, q)) for q in qs}
+    return {k: round(v, digits) for k, v in found.items()} if digits is not None else found

@@ -58,7 +58,7 @@ _QUESTION_WORDS = {
     "you",
     "your",
 }
-_STOPWORDS = frozenset(STOPWORDS_EN) | _QUESTION_WORDS
+STOPWORDS = frozenset(STOPWORDS_EN) | _QUESTION_WORDS
 _stemmer = Stemmer.Stemmer("english")
 
 
@@ -77,7 +77,7 @@ def analyze_words(text: str) -> list[tuple[str, str]]:
         if len(parts) > 1:
             pairs.append(("".join(parts), token))
         for part in parts:
-            if (len(part) > 1 or part.isdigit()) and part not in _STOPWORDS:
+            if (len(part) > 1 or part.isdigit()) and part not in STOPWORDS:
                 pairs.append((_stem(part), part))
     return pairs
 

@@ -12,6 +12,12 @@ if TYPE_CHECKING:
 
 def open_store(settings: Settings) -> ChunkStore:
     """The index the settings name, opened for reading (a one-line error if there is none)."""
+    # [vector_store=milvus]
+    if settings.vector_store == "milvus":
+        from .milvus import MilvusStore
+
+        return MilvusStore(settings)
+    # [/vector_store=milvus]
     return LocalStore(settings.index_dir)
 
 
