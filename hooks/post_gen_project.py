@@ -44,7 +44,7 @@ MILVUS_ONLY = [
 ]
 BLOCK = re.compile(
     r"^[ \t]*# \[(?P<key>\w+)=(?P<value>[\w-]+)\]\n(?P<body>.*?)^[ \t]*# \[/(?P=key)=(?P=value)\]\n",
-    re.S | re.M,
+    re.DOTALL | re.MULTILINE,
 )
 # The dependency lock of a milvus bake; it replaces requirements.lock there (see choose_lock).
 MILVUS_LOCK = "requirements-milvus.lock"

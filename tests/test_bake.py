@@ -106,13 +106,14 @@ def test_bake_combination(tmp_path: Path, combo: dict[str, str]):
     assert ("\npymilvus==" in lock and "\nmilvus-lite==" in lock) == milvus
     assert "\nfaiss-cpu==" in lock and "\nragas==0.4.3" in lock and "\ntorch==" not in lock
 
-    lint = subprocess.run(
-        [sys.executable, "-m", "ruff", "check", "--no-cache", "src", "tests"],
-        cwd=project, capture_output=True, text=True,
-    )
-    assert lint.returncode == 0, lint.stdout + lint.stderr
+    for command in (["check"], ["format", "--check"]):
+        lint = subprocess.run(
+            [sys.executable, "-m", "ruff", *command, "--no-cache", "src", "tests"],
+            cwd=project, capture_output=True, text=True, check=False,
+        )
+        assert lint.returncode == 0, lint.stdout + lint.stderr
     compiled = subprocess.run(
-        [sys.executable, "-m", "compileall", "-q", "src", "tests"], cwd=project, capture_output=True, text=True
+        [sys.executable, "-m", "compileall", "-q", "src", "tests"], cwd=project, capture_output=True, text=True, check=False
     )
     assert compiled.returncode == 0, compiled.stdout
 
@@ -121,3 +122,15 @@ def test_make_help_lists_documented_targets(default_project: Path):
     out = subprocess.run(["make"], cwd=default_project, capture_output=True, text=True, check=True).stdout
     for target in ("setup", "models", "ingest", "demo", "test", "lint"):
         assert f"  {target}" in out.replace("\x1b[36m", "  ").replace("\x1b[0m", "")
+
+
+@pytest.mark.parametrize("package", ["a", "averyveryverylongpackagename_x"])
+def test_package_names_short_and_long_pass_lint(tmp_path: Path, package: str):
+    """Names are rendered into the tests' imports: lines must fit whatever their length."""
+    project = bake(tmp_path, project_name="Named Bot", project_slug="named-bot", package_name=package)
+    for command in (["check"], ["format", "--check"]):
+        lint = subprocess.run(
+            [sys.executable, "-m", "ruff", *command, "--no-cache", "src", "tests"],
+            cwd=project, capture_output=True, text=True, check=False,
+        )
+        assert lint.returncode == 0, lint.stdout + lint.stderr

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.timeout(3600)
 @pytest.fixture(scope="module")
 def milvus_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     project = bake(tmp_path_factory.mktemp("milvus"), vector_store="milvus")
-    setup = subprocess.run(["make", "setup"], cwd=project, capture_output=True, text=True)
+    setup = subprocess.run(["make", "setup"], cwd=project, capture_output=True, text=True, check=False)
     assert setup.returncode == 0, setup.stdout[-3000:] + setup.stderr[-3000:]
     return project
 
@@ -28,7 +28,7 @@ def test_milvus_bake_passes_its_milvus_tests(milvus_project: Path):
     started = time.monotonic()
     tests = subprocess.run(
         [".venv/bin/python", "-m", "pytest", "-q", "tests/integration/test_milvus_store.py"],
-        cwd=milvus_project, capture_output=True, text=True,
+        cwd=milvus_project, capture_output=True, text=True, check=False,
     )
     assert tests.returncode == 0, tests.stdout[-5000:] + tests.stderr[-3000:]
     assert " passed" in tests.stdout and "skipped" not in tests.stdout
@@ -39,7 +39,7 @@ def test_milvus_bake_eval_runs_on_milvus_and_passes_its_gate(milvus_project: Pat
     """`make eval` ingests the sample corpus into index/milvus.db and meets the gate, whose
     per-mode nDCG@10 floors are the faiss bake's values minus 0.03 (eval/thresholds.yaml)."""
     started = time.monotonic()
-    done = subprocess.run(["make", "eval"], cwd=milvus_project, capture_output=True, text=True)
+    done = subprocess.run(["make", "eval"], cwd=milvus_project, capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     assert (milvus_project / "index" / "milvus.db").is_dir()
     assert not (milvus_project / "index" / "CURRENT").exists()

@@ -6,7 +6,12 @@ from pathlib import Path
 import pytest
 
 from {{ cookiecutter.package_name }}.bench.measure import within_budget
-from {{ cookiecutter.package_name }}.bench.report import README_END, README_START, update_readme, write_run
+from {{ cookiecutter.package_name }}.bench.report import (
+    README_END,
+    README_START,
+    update_readme,
+    write_run,
+)
 from {{ cookiecutter.package_name }}.bench.runner import BenchError, parse_sizes, run_bench
 
 GOLDEN = [

@@ -64,9 +64,9 @@ def test_admin_key_comes_from_the_environment_and_must_match(own_index, embedder
 
 
 def test_admin_key_is_compared_in_constant_time():
-    source = (
-        Path(__file__).parents[2] / "src/{{ cookiecutter.package_name }}/service/hardening.py"
-    ).read_text()
+    from {{ cookiecutter.package_name }}.service import hardening
+
+    source = Path(hardening.__file__).read_text(encoding="utf-8")
     assert "hmac.compare_digest(" in source and "== key" not in source
 
 

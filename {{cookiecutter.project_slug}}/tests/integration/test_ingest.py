@@ -7,7 +7,11 @@ from pathlib import Path
 import pytest
 from tests.helpers.corpus import PDF_LINES, make_pdf
 
-from {{ cookiecutter.package_name }}.core.errors import DocsError, IndexIncompatibleError, IndexMissingError
+from {{ cookiecutter.package_name }}.core.errors import (
+    DocsError,
+    IndexIncompatibleError,
+    IndexMissingError,
+)
 from {{ cookiecutter.package_name }}.core.settings import Settings
 from {{ cookiecutter.package_name }}.ingest.indexer import ingest
 from {{ cookiecutter.package_name }}.pipeline.core import Pipeline

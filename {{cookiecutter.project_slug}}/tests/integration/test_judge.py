@@ -4,11 +4,18 @@ import json
 from pathlib import Path
 
 import pytest
+from pydantic import SecretStr
 from tests.helpers.fake_judge import FakeJudge, fake_judge
 from tests.helpers.golden import GOLDEN
 
 from {{ cookiecutter.package_name }}.eval.command import evaluate
-from {{ cookiecutter.package_name }}.eval.judge import JudgeError, build_judge, score, verdict_metrics, verdicts
+from {{ cookiecutter.package_name }}.eval.judge import (
+    JudgeError,
+    build_judge,
+    score,
+    verdict_metrics,
+    verdicts,
+)
 from {{ cookiecutter.package_name }}.pipeline.core import Pipeline
 from {{ cookiecutter.package_name }}.retrieval.stores.local import LocalStore
 
@@ -72,7 +79,11 @@ def test_eval_reports_judged_metrics(built_index, embedder, tmp_path: Path):
     golden.write_text("\n".join(json.dumps(r) for r in GOLDEN) + "\n", encoding="utf-8")
     with fake_judge() as url:
         settings = built_index.model_copy(
-            update={"judge_base_url": url, "judge_model": "judge-1", "judge_api_key": "sk-test"}
+            update={
+                "judge_base_url": url,
+                "judge_model": "judge-1",
+                "judge_api_key": SecretStr("sk-test"),
+            }
         )
         pipeline = Pipeline(settings, LocalStore(settings.index_dir), embedder)
         outcome = evaluate(pipeline, golden, tmp_path / "reports", None)

@@ -9,7 +9,13 @@ from pathlib import Path
 import pytest
 from tests.helpers.corpus import PROJECT
 
-from {{ cookiecutter.package_name }}.ops.soak import DOC_BEGIN, DOC_END, run_soak, update_doc, write_report
+from {{ cookiecutter.package_name }}.ops.soak import (
+    DOC_BEGIN,
+    DOC_END,
+    run_soak,
+    update_doc,
+    write_report,
+)
 
 
 def test_soak_measures_errors_latency_and_memory(live_server: str, tmp_path: Path):

@@ -8,7 +8,12 @@ and never used to choose anything, so no test holds it to a number.
 import pytest
 from tests.helpers.corpus import PROJECT
 
-from {{ cookiecutter.package_name }}.eval.safety import Service, bank_false_blocks, load_pack, run_pack
+from {{ cookiecutter.package_name }}.eval.safety import (
+    Service,
+    bank_false_blocks,
+    load_pack,
+    run_pack,
+)
 from {{ cookiecutter.package_name }}.pipeline.core import Pipeline
 from {{ cookiecutter.package_name }}.retrieval.stores.local import LocalStore
 from {{ cookiecutter.package_name }}.service.app import create_app

@@ -5,7 +5,12 @@ import pytest
 
 from {{ cookiecutter.package_name }}.core.errors import ModelUnavailableError
 from {{ cookiecutter.package_name }}.core.settings import Settings
-from {{ cookiecutter.package_name }}.models.encoders import PINNED_SHA256, bundled_dir, load_reranker, locate
+from {{ cookiecutter.package_name }}.models.encoders import (
+    PINNED_SHA256,
+    bundled_dir,
+    load_reranker,
+    locate,
+)
 
 
 def test_embedder_comes_from_the_pinned_package_offline():

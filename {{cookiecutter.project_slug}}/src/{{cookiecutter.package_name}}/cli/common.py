@@ -12,6 +12,7 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from ..core.errors import RagError
 from ..core.settings import MODES, Settings, load_settings
 
 app = typer.Typer(
@@ -69,6 +70,15 @@ def progress_bars(width: int, disabled: bool) -> Iterator[Callable[[str, int, in
             progress.update(tasks[stage], completed=done, total=total)
 
         yield on_progress
+
+
+@contextmanager
+def one_line_errors() -> Iterator[None]:
+    """Turn an expected failure (a ``RagError``) into one red line and exit 1; bugs still raise."""
+    try:
+        yield
+    except RagError as exc:
+        raise fail(str(exc)) from None
 
 
 def fail(message: str) -> typer.Exit:

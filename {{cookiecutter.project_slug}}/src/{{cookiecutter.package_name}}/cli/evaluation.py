@@ -8,7 +8,6 @@ from typing import Annotated, Any
 
 import typer
 
-from ..core.errors import RagError
 from .common import (
     EXIT_GATE,
     ConfigOpt,
@@ -18,6 +17,7 @@ from .common import (
     err,
     fail,
     load_pipeline,
+    one_line_errors,
     out,
     progress_bars,
     settings_from,
@@ -64,7 +64,7 @@ def eval_command(
     from ..eval.command import evaluate
 
     settings = settings_from(config, index_dir=index, mode=mode)
-    try:
+    with one_line_errors():
         pipeline = load_pipeline(settings)
         with progress_bars(14, False) as on_progress:
             outcome = evaluate(
@@ -79,8 +79,6 @@ def eval_command(
                 config,
                 service=web_service() if safety else None,
             )
-    except RagError as exc:
-        raise fail(str(exc)) from None
     from ..eval.report import retrieval_table
 
     report = outcome.report
@@ -169,10 +167,8 @@ def eval_compare(
     """Compare two eval runs on the same golden set: paired tests, per tag, flipped questions."""
     from ..eval.compare import compare, load_run, write_comparison
 
-    try:
+    with one_line_errors():
         result = compare(load_run(run_a), load_run(run_b))
-    except RagError as exc:
-        raise fail(str(exc)) from None
     run_dir = write_comparison(out_dir, result)
     for name, e in result["metrics"].items():
         mark = "*" if e["significant"] else " "
@@ -204,15 +200,13 @@ def judge_check(
     if not settings.judge_configured:
         out.print(f"judge-check not run: {NOT_CONFIGURED}", highlight=False)
         return
-    try:
+    with one_line_errors():
         rows = load_labels(labels)
         from ..models.encoders import load_embedder
 
         judge = build_judge(settings, load_embedder(settings))
         with progress_bars(8, False) as on_progress:
             result = run_check(judge, rows, on_progress)
-    except RagError as exc:
-        raise fail(str(exc)) from None
     run_dir = write_result(out_dir, result, labels)
     out.print(markdown(result, labels), highlight=False)
     out.print(f"report: {run_dir}/judge_check.md (also {out_dir}/latest/)", highlight=False)

@@ -9,7 +9,6 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from ..core.errors import RagError
 from .common import (
     EXIT_PARTIAL,
     ConfigOpt,
@@ -17,8 +16,8 @@ from .common import (
     JsonOpt,
     ModeOpt,
     app,
-    fail,
     load_pipeline,
+    one_line_errors,
     out,
     progress_bars,
     settings_from,
@@ -37,12 +36,10 @@ def ingest(
     from ..models.encoders import load_embedder
 
     settings = settings_from(config, index_dir=index)
-    try:
+    with one_line_errors():
         embedder = load_embedder(settings)
         with progress_bars(10, as_json) as on_progress:
             report = run_ingest(docs_dir, settings, embedder, on_progress)
-    except RagError as exc:
-        raise fail(str(exc)) from None
     if as_json:
         out.print_json(json.dumps(report.to_json()))
     else:
@@ -75,12 +72,10 @@ def search(
 ) -> None:
     """Retrieve the best chunks, with the score each stage gave them."""
     settings = settings_from(config, index_dir=index)
-    try:
+    with one_line_errors():
         result = load_pipeline(
             settings, with_reranker=(mode or settings.mode) == "hybrid+rerank"
         ).search_redacted(query, mode, k)
-    except RagError as exc:
-        raise fail(str(exc)) from None
     data = result.to_json()
     if as_json:
         out.print_json(json.dumps(data))
@@ -120,10 +115,8 @@ def ask(
 ) -> None:
     """Answer a question from the documents, with citations, or refuse."""
     settings = settings_from(config, index_dir=index)
-    try:
+    with one_line_errors():
         result = load_pipeline(settings).ask(question, mode, k)
-    except RagError as exc:
-        raise fail(str(exc)) from None
     data = result.to_json()
     if as_json:
         out.print_json(json.dumps(data))

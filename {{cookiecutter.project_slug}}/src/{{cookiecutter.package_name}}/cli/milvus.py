@@ -8,12 +8,11 @@ from typing import Annotated
 
 import typer
 
-from ..core.errors import RagError
 from .common import (
     ConfigOpt,
     JsonOpt,
     app,
-    fail,
+    one_line_errors,
     out,
     settings_from,
 )
@@ -32,10 +31,8 @@ def migrate_to_milvus(
     from ..ingest.migrate import migrate_to_milvus as run_migration
 
     settings = settings_from(config)
-    try:
+    with one_line_errors():
         report = run_migration(source or settings.index_dir, settings)
-    except RagError as exc:
-        raise fail(str(exc)) from None
     if as_json:
         out.print_json(json.dumps(report.to_json()))
         return

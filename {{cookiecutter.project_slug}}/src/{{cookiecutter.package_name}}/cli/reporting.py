@@ -8,13 +8,12 @@ from typing import Annotated
 
 import typer
 
-from ..core.errors import RagError
 from .common import (
     ConfigOpt,
     IndexOpt,
     app,
-    fail,
     load_pipeline,
+    one_line_errors,
     out,
     progress_bars,
     settings_from,
@@ -49,7 +48,7 @@ def cost(
     from ..retrieval.stores.factory import manifest_with_documents
 
     settings = settings_from(config, index_dir=index)
-    try:
+    with one_line_errors():
         currency, chat, embed = costing.load_prices(prices)
         items = load_golden(golden)
         pipeline = load_pipeline(settings)
@@ -67,8 +66,6 @@ def cost(
         if measured is None:
             with progress_bars(12, False) as on_progress:
                 measured = costing.measure(pipeline, [i.question for i in items], on_progress)
-    except RagError as exc:
-        raise fail(str(exc)) from None
     table = costing.price_table(
         measured["tokens"],
         costing.ingest_tokens(manifest_with_documents(pipeline.store)),
@@ -95,10 +92,8 @@ def cards(
     from ..reports.cards import render
 
     settings = settings_from(config, index_dir=index)
-    try:
+    with one_line_errors():
         written = render(settings, report, out_dir)
-    except RagError as exc:
-        raise fail(str(exc)) from None
     for path in written:
         out.print(f"wrote {path}", highlight=False)
 
@@ -115,10 +110,8 @@ def dashboard(
     """Plot request rate, error rate and p50/p95 latency per stage from a recorded run."""
     from ..ops.dashboard import render
 
-    try:
+    with one_line_errors():
         written = render(recording, out_dir)
-    except RagError as exc:
-        raise fail(str(exc)) from None
     for path in written:
         out.print(f"wrote {path}", highlight=False)
 
@@ -144,8 +137,6 @@ def bench(
     """Benchmark ingest, latency and quality per size against a LangChain baseline."""
     from ..bench.command import run
 
-    try:
+    with one_line_errors():
         for line in run(sizes, docs, golden, out_dir, readme, questions, config, out.print):
             out.print(line, highlight=False)
-    except RagError as exc:
-        raise fail(str(exc)) from None

@@ -7,8 +7,7 @@ from typing import Annotated
 
 import typer
 
-from ..core.errors import RagError
-from .common import ConfigOpt, IndexOpt, app, fail, out, settings_from
+from .common import ConfigOpt, IndexOpt, app, one_line_errors, out, settings_from
 
 
 @app.command("guard-train")
@@ -24,10 +23,8 @@ def guard_train(
     from ..models.encoders import load_embedder
 
     settings = settings_from(config)
-    try:
+    with one_line_errors():
         meta = train(safety, load_embedder(settings))
-    except RagError as exc:
-        raise fail(str(exc)) from None
     test = meta["test"]
     out.print(
         f"detector: embedding weight {meta['embedding_weight']}, C {meta['C']}, "
@@ -68,12 +65,10 @@ def calibrate(
 
     settings = settings_from(config, index_dir=index)
     target = model_out or settings.answerability_model
-    try:
+    with one_line_errors():
         items = load_golden(golden)
         pipeline = Pipeline.load(settings, answerability=AnswerabilityModel.neutral())
         report = run_calibration(pipeline, items, golden, target, reports)
-    except RagError as exc:
-        raise fail(str(exc)) from None
     out.print(
         f"answerability: cross-validated AUC {report['cv_auc']:.3f} {report['cv_auc_ci95']}; "
         f"threshold {report['threshold']:.4f} refuses {report['cv_unanswerable_refused']:.2f} of "

@@ -16,6 +16,7 @@ from .common import (
     app,
     fail,
     load_pipeline,
+    one_line_errors,
     out,
     settings_from,
 )
@@ -35,10 +36,8 @@ def serve(
     from ..service.observability import configure_logging
 
     settings = settings_from(config, index_dir=index)
-    try:
+    with one_line_errors():
         app = create_app(load_pipeline(settings))
-    except RagError as exc:
-        raise fail(str(exc)) from None
     base = f"http://{host}:{port}"
     out.print(
         f"API  {base}/docs\nUI   {base}/ui/\nready {base}/ready  metrics {base}/metrics",
@@ -76,10 +75,8 @@ def load(
     if golden is not None:
         from ..eval.golden import load_golden
 
-        try:
+        with one_line_errors():
             questions = [item.question for item in load_golden(golden)]
-        except RagError as exc:
-            raise fail(str(exc)) from None
     run_dir = new_run_dir(out_dir)
     try:
         with MetricsRecorder(url, run_dir / "metrics.jsonl"):
@@ -141,8 +138,6 @@ def models(config: ConfigOpt = None) -> None:
     from ..models.fetch import fetch_all
 
     settings = settings_from(config)
-    try:
+    with one_line_errors():
         for line in fetch_all(settings):
             out.print(line, highlight=False)
-    except RagError as exc:
-        raise fail(str(exc)) from None

@@ -207,24 +207,28 @@ class MilvusStore(MilvusIndex):
         scores = {str(h.get("id", h.get("chunk_id"))): abs(float(h["distance"])) for h in hits}
         return [scores.get(c, 0.0) for c in chunk_ids]
 
+    def _chunks_with(self, term: str, limit: int) -> int:
+        """How many chunks (up to ``limit``) a BM25 search for ``term`` alone finds."""
+        encoded = (
+            self._query_terms(term)
+            if self.settings.milvus_analyzer == "milvus"
+            else encode_term(term)
+        )
+        hits = self.client.search(
+            self.collection,
+            data=[encoded],
+            anns_field="sparse",
+            limit=limit,
+            output_fields=["chunk_id"],
+        )
+        return len(hits[0]) if hits else 0
+
     def term_df(self, term: str) -> int:
-        """Chunks that contain ``term``: the hits of a BM25 search for it alone, counted up to
-        ``DF_CAP`` (beyond that its IDF is near zero anyway); cached per term."""
+        """Chunks that contain ``term``, counted up to ``DF_CAP`` (beyond that its IDF is near zero
+        anyway); cached per term."""
         known = self._df.get(term)
         if known is None:
-            encoded = (
-                self._query_terms(term)
-                if self.settings.milvus_analyzer == "milvus"
-                else encode_term(term)
-            )
-            hits = self.client.search(
-                self.collection,
-                data=[encoded],
-                anns_field="sparse",
-                limit=max(1, min(DF_CAP, len(self))),
-                output_fields=["chunk_id"],
-            )
-            known = len(hits[0]) if hits else 0
+            known = self._chunks_with(term, max(1, min(DF_CAP, len(self))))
             if len(self._df) > 10_000:
                 self._df.clear()
             self._df[term] = known
@@ -234,19 +238,7 @@ class MilvusStore(MilvusIndex):
         """True when some chunk has ``term`` (a BM25 search for it alone finds a chunk)."""
         known = self._terms.get(term)
         if known is None:
-            encoded = (
-                self._query_terms(term)
-                if self.settings.milvus_analyzer == "milvus"
-                else encode_term(term)
-            )
-            hits = self.client.search(
-                self.collection,
-                data=[encoded],
-                anns_field="sparse",
-                limit=1,
-                output_fields=["chunk_id"],
-            )
-            known = bool(hits and len(hits[0]))
+            known = self._chunks_with(term, 1) > 0
             if len(self._terms) > 10_000:
                 self._terms.clear()
             self._terms[term] = known
