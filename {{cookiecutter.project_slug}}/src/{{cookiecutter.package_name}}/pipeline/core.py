@@ -323,28 +323,8 @@ class Pipeline:
         return result
 
     def _ask(self, question: str, mode: str, k: int) -> AskResult:
-        deadline = time.monotonic() + self.settings.request_deadline_s
-        timings = Timings()
-        notes: list[str] = []
-        with timings.stage("total"):
-            stopped = self._guard_input(question, mode, timings)
-            if stopped is not None:
-                return stopped
-            retrieval = self.retriever.search(question, mode, k, timings)
-            self._guard_context(retrieval, notes, timings)
-            with timings.stage("answer"):
-                refused, vector, evidence = self._decide(question, retrieval)
-                if refused is not None:
-                    answer = refused
-                else:
-                    answer, more = self._answer(question, retrieval, vector, deadline)
-                    notes += more
-                    answer.evidence = {**evidence, **answer.evidence}
-            if self.llm_note:
-                notes.append(self.llm_note)
-            result = self._guard_output(
-                AskResult(question, answer, retrieval, timings, notes=notes)
-            )
+        *_, result = self._stages(question, mode, k, stream=False)
+        assert isinstance(result, AskResult)
         return result
 
     def ask_stream(
@@ -352,45 +332,56 @@ class Pipeline:
     ) -> Iterator[str | AskResult]:
         """Yield answer text as it is produced, then the AskResult."""
         question, mode, k = self._validate(question, mode, k)
+        yield from self._stages(question, mode, k, stream=True)
+
+    def _stages(self, question: str, mode: str, k: int, stream: bool) -> Iterator[str | AskResult]:
+        """The one stage sequence behind ``ask`` and ``ask_stream``: input rail, retrieval, context
+        rail, the evidence decision, the answer, the output rail; yields the AskResult last.
+
+        With ``stream``, an LLM's tokens are yielded as they come (held to a sentence end, so PII
+        split across tokens is redacted whole); any other answer's text is yielded once, after the
+        output rail."""
         deadline = time.monotonic() + self.settings.request_deadline_s
         timings = Timings()
         notes: list[str] = []
+        streamed = False
         with timings.stage("total"):
             stopped = self._guard_input(question, mode, timings)
             if stopped is not None:
-                yield stopped.answer.text
+                if stream:
+                    yield stopped.answer.text
                 yield stopped
                 return
             retrieval = self.retriever.search(question, mode, k, timings)
             self._guard_context(retrieval, notes, timings)
             with timings.stage("answer"):
-                refused, vector, evidence = self._decide(question, retrieval)
-            answer: Answer | None = refused
-            streamed = False
-            if answer is None and self.generator is not None:
-                # Tokens are held to a sentence boundary so PII split across tokens is redacted.
-                held = StreamRedactor(self.pii) if self.pii is not None else None
-                try:
-                    for piece in self.generator.stream(question, retrieval.hits, deadline):
-                        if isinstance(piece, Answer):
-                            answer = piece
-                        else:
-                            streamed = True
-                            yield from held.feed(piece) if held else [piece]
-                except ProviderError as exc:
-                    notes.append(f"{exc}; extractive fallback answer shown")
-                    answer = None
-                if held is not None:
-                    yield from held.flush()
-            if answer is None:
-                answer = self._extractive(question, retrieval, vector)
-            answer.evidence = {**evidence, **answer.evidence}
+                answer, vector, evidence = self._decide(question, retrieval)
+                if answer is None and stream and self.generator is not None:
+                    held = StreamRedactor(self.pii) if self.pii is not None else None
+                    try:
+                        for piece in self.generator.stream(question, retrieval.hits, deadline):
+                            if isinstance(piece, Answer):
+                                answer = piece
+                            else:
+                                streamed = True
+                                yield from held.feed(piece) if held else [piece]
+                    except ProviderError as exc:
+                        notes.append(f"{exc}; extractive fallback answer shown")
+                        answer = self._extractive(question, retrieval, vector)
+                    if held is not None:
+                        yield from held.flush()
+                    if answer is None:  # the stream ended without its result
+                        answer = self._extractive(question, retrieval, vector)
+                if answer is None:
+                    answer, more = self._answer(question, retrieval, vector, deadline)
+                    notes += more
+                answer.evidence = {**evidence, **answer.evidence}
             if self.llm_note:
                 notes.append(self.llm_note)
             result = self._guard_output(
                 AskResult(question, answer, retrieval, timings, notes=notes)
             )
-        if not streamed:
+        if stream and not streamed:
             yield result.answer.text  # non-streamed text is sent only after the output rail
         yield result
 
