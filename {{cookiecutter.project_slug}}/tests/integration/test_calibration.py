@@ -33,6 +33,12 @@ UNANSWERABLE = [
 ]
 
 
+def calibrate(golden: Path, model: Path, reports: Path, index: Path):
+    """`calibrate` through the CLI, as `make calibrate` runs it."""
+    args = ["calibrate", "--golden", golden, "--out", model, "--reports", reports, "--index", index]
+    return CliRunner().invoke(app, [str(a) for a in args])
+
+
 def test_operating_point_refuses_the_most_within_the_false_refusal_cap():
     y = np.array([0] * 20 + [1] * 10)
     probs = np.concatenate([np.linspace(0.0, 0.6, 20), np.linspace(0.3, 0.9, 10)])
@@ -75,20 +81,7 @@ def test_calibrate_writes_a_model_its_plots_and_an_auc_interval(tmp_path: Path, 
     ]
     golden.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
     model = tmp_path / "answerability.json"
-    result = CliRunner().invoke(
-        app,
-        [
-            "calibrate",
-            "--golden",
-            str(golden),
-            "--out",
-            str(model),
-            "--reports",
-            str(tmp_path / "reports"),
-            "--index",
-            str(built_index.index_dir),
-        ],
-    )
+    result = calibrate(golden, model, tmp_path / "reports", built_index.index_dir)
     assert result.exit_code == 0, result.output
     assert "cross-validated AUC" in result.output
     fitted = AnswerabilityModel.load(model)
@@ -112,19 +105,6 @@ def test_calibrate_needs_both_kinds_of_question(tmp_path: Path, built_index):
         + "\n",
         encoding="utf-8",
     )
-    result = CliRunner().invoke(
-        app,
-        [
-            "calibrate",
-            "--golden",
-            str(golden),
-            "--out",
-            str(tmp_path / "m.json"),
-            "--reports",
-            str(tmp_path / "r"),
-            "--index",
-            str(built_index.index_dir),
-        ],
-    )
+    result = calibrate(golden, tmp_path / "m.json", tmp_path / "r", built_index.index_dir)
     assert result.exit_code == 1 and "at least 5 of each" in result.output
     assert not (tmp_path / "m.json").exists()

@@ -17,8 +17,8 @@ from {{ cookiecutter.package_name }}.guardrails.training import (
     split_of,
     threshold_for,
     train,
-    wilson,
 )
+from {{ cookiecutter.package_name }}.reports.stats import wilson
 
 SAFETY = PROJECT / "data" / "safety"
 

@@ -11,6 +11,7 @@ answerable questions wrongly refused (dense floor included) stay at or under
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -18,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..core.errors import RagError
-from ..generation.answerability import AnswerabilityModel
+from ..generation.answerability import AnswerabilityModel, logistic
 from ..generation.evidence import FEATURES
 from ..reports.runs import new_run_dir, publish_latest
 from .golden import GoldenItem, content_hash
@@ -68,13 +69,6 @@ def fit(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarra
     return mean, scale, model.coef_[0], float(model.intercept_[0])
 
 
-def _probability(
-    x: np.ndarray, mean: np.ndarray, scale: np.ndarray, coef: np.ndarray, b: float
-) -> np.ndarray:
-    z = ((x - mean) / scale) @ coef + b
-    return np.asarray(1.0 / (1.0 + np.exp(-np.clip(z, -40, 40))))
-
-
 def out_of_fold(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     from sklearn.model_selection import StratifiedKFold
 
@@ -83,7 +77,7 @@ def out_of_fold(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     )
     probs = np.zeros(len(y))
     for train, test in folds.split(x, y):
-        probs[test] = _probability(x[test], *fit(x[train], y[train]))
+        probs[test] = logistic(x[test], *fit(x[train], y[train]))
     return probs
 
 
@@ -167,8 +161,6 @@ def calibrate(
     model.save(out)
     run = new_run_dir(reports)
     _plots(data.y, probs, run)
-    import json
-
     report = {
         "model": str(out),
         **meta,

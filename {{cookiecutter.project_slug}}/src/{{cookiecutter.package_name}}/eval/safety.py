@@ -6,7 +6,6 @@ cases carry a planted document; they run against a small index of those document
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import tempfile
@@ -19,7 +18,8 @@ from typing import TYPE_CHECKING, Any
 from ..core.errors import RagError
 from ..guardrails.detector import BENIGN
 from ..guardrails.input import MESSAGES
-from ..guardrails.training import BLIND_SPLITS, CATEGORY_CLASS, rate, split_of
+from ..guardrails.training import BLIND_SPLITS, CATEGORY_CLASS, text_split
+from ..reports.stats import rate
 
 RAIL_REASONS = frozenset(MESSAGES)
 
@@ -207,7 +207,7 @@ def detector_split(case: dict[str, Any]) -> str | None:
         return None
     if case.get("split") in BLIND_SPLITS:
         return "blind"
-    return split_of(hashlib.sha256(case["input"].encode("utf-8")).hexdigest())
+    return text_split(case["input"])
 
 
 def _recall(rows: list[dict[str, Any]]) -> dict[str, Any]:
@@ -240,7 +240,7 @@ def bank_false_blocks(pipeline: Pipeline, folder: Path) -> dict[str, Any]:
                 continue
             row = json.loads(line)
             verdict = pipeline.input_rail.check(row["text"])
-            split = split_of(hashlib.sha256(row["text"].encode("utf-8")).hexdigest())
+            split = text_split(row["text"])
             by["split"][split].append(not verdict.allowed)
             by["domain"][row.get("domain", path.stem)].append(not verdict.allowed)
             if not verdict.allowed:

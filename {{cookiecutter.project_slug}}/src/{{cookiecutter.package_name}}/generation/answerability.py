@@ -12,13 +12,22 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from ..core.errors import ModelUnavailableError
 from .evidence import FEATURES
+
+
+def logistic(
+    x: np.ndarray, mean: np.ndarray, scale: np.ndarray, coef: np.ndarray, intercept: float
+) -> np.ndarray:
+    """P(unanswerable) for each row of standardised-feature input ``x`` (rows x features)."""
+    z = ((np.asarray(x, dtype=float) - mean) / scale) @ coef + intercept
+    return np.asarray(1.0 / (1.0 + np.exp(-np.clip(z, -40.0, 40.0))))
 
 
 def _digest(body: dict[str, Any]) -> str:
@@ -44,13 +53,12 @@ class AnswerabilityModel:
         return cls(FEATURES, (0.0,) * n, (1.0,) * n, (0.0,) * n, 0.0, 1.01, {"neutral": True})
 
     def probability(self, evidence: dict[str, float]) -> float:
-        z = self.intercept
-        for name, m, s, c in zip(self.features, self.mean, self.scale, self.coef, strict=True):
-            z += c * (float(evidence.get(name, 0.0)) - m) / s
-        return 1.0 / (1.0 + math.exp(-max(min(z, 40.0), -40.0)))
-
-    def refuses(self, evidence: dict[str, float]) -> bool:
-        return self.probability(evidence) >= self.threshold
+        row = np.array([[float(evidence.get(name, 0.0)) for name in self.features]])
+        return float(
+            logistic(
+                row, np.array(self.mean), np.array(self.scale), np.array(self.coef), self.intercept
+            )[0]
+        )
 
     def to_json(self) -> dict[str, Any]:
         body = {

@@ -22,7 +22,6 @@ and ranking-agreement features were tried and left out because they lowered it.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from typing import Protocol
 
 import numpy as np
@@ -53,15 +52,9 @@ def idf(df: int, n: int) -> float:
     return math.log(1.0 + (n - df + 0.5) / (df + 0.5))
 
 
-def identifier_coverage(question: str, texts: Sequence[str]) -> float:
-    """Share of the question's identifiers that occur in ``texts`` (1.0 when it has none)."""
-    wanted = identifiers(question)
-    if not wanted:
-        return 1.0
-    found: set[str] = set()
-    for text in texts:
-        found.update(analyze(text))
-    return len(wanted & found) / len(wanted)
+def identifier_share(wanted: set[str], found: set[str]) -> float:
+    """Share of the identifiers ``wanted`` among the terms ``found`` (1.0 when none is wanted)."""
+    return len(wanted & found) / len(wanted) if wanted else 1.0
 
 
 def features(
@@ -96,6 +89,6 @@ def features(
         "unknown_terms": sum(specificity(words[t]) for t in terms if df[t] == 0),
         "missing_idf": max(missing, default=0.0) / max(weights.values(), default=1.0),
         "sentence_coverage": best_sentence / total if terms else 0.0,
-        "identifiers": identifier_coverage(question, texts),
+        "identifiers": identifier_share(identifiers(question), found),
     }
     return {k: round(float(v), 4) for k, v in values.items()}

@@ -25,7 +25,8 @@ import numpy as np
 
 from ..core.checksums import sha256_file
 from ..core.errors import RagError
-from .detector import BENIGN, META, MODEL_DIR, WEIGHTS, features, vectorizers
+from ..reports.stats import rate
+from .detector import BENIGN, META, MODEL_DIR, VIEWS, WEIGHTS, features, vectorizers
 from .pii import PiiRedactor
 
 if TYPE_CHECKING:
@@ -69,13 +70,22 @@ class Example:
 
     @property
     def sha256(self) -> str:
-        return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
+        return text_sha256(self.text)
+
+
+def text_sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def split_of(sha256: str) -> str:
     """60 / 20 / 20 by the text's hash: the same text always lands in the same split."""
     bucket = int(sha256[:8], 16) % 10
     return "train" if bucket < 6 else "val" if bucket < 8 else "test"
+
+
+def text_split(text: str) -> str:
+    """The split ``text`` belongs to, wherever it is found."""
+    return split_of(text_sha256(text))
 
 
 def _rows(path: Path) -> list[dict[str, Any]]:
@@ -131,20 +141,6 @@ def write_splits(examples: list[Example], path: Path) -> dict[str, list[Example]
     return by_split
 
 
-def wilson(successes: int, n: int, z: float = 1.96) -> list[float] | None:
-    """95 % Wilson interval of a proportion (None when n is 0)."""
-    if n == 0:
-        return None
-    p = successes / n
-    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return [round(max(0.0, centre - half), 4), round(min(1.0, centre + half), 4)]
-
-
-def rate(successes: int, n: int) -> dict[str, Any]:
-    return {"rate": round(successes / n, 4) if n else None, "n": n, "ci95": wilson(successes, n)}
-
-
 def threshold_for(benign_scores: np.ndarray, budget: float) -> float:
     """The lowest threshold that keeps the share of benign scores at or above it within budget."""
     ordered = np.sort(benign_scores)[::-1]
@@ -174,6 +170,14 @@ def _fit(x: Any, y: list[str], c: float) -> Any:
 
     model = LogisticRegression(C=c, max_iter=5000, class_weight="balanced", random_state=SEED)
     return model.fit(x, y)
+
+
+def _attack_scores(
+    model: Any, texts: list[str], vectors: np.ndarray, idf: Any, weight: float
+) -> np.ndarray:
+    """1 - P(benign) per text under a fitted model."""
+    probs = model.predict_proba(features(texts, vectors, idf, weight))
+    return np.asarray(1.0 - probs[:, list(model.classes_).index(BENIGN)])
 
 
 def _idf(texts: list[str]) -> dict[str, np.ndarray]:
@@ -212,13 +216,7 @@ def train(
     table = []
     for weight, c in CANDIDATES:
         model = _fit(features(texts["train"], vectors["train"], idf, weight), labels["train"], c)
-        benign_col = list(model.classes_).index(BENIGN)
-        val = (
-            1.0
-            - model.predict_proba(features(texts["val"], vectors["val"], idf, weight))[
-                :, benign_col
-            ]
-        )
+        val = _attack_scores(model, texts["val"], vectors["val"], idf, weight)
         is_benign = np.array([lab == BENIGN for lab in labels["val"]])
         threshold = threshold_for(val[is_benign], budget)
         recall = float((val[~is_benign] >= threshold).mean())
@@ -228,11 +226,10 @@ def train(
             chosen = {**row, "model": model}
     assert chosen is not None
     model, weight, threshold = chosen["model"], chosen["embedding_weight"], chosen["threshold"]
-    scored = {}
-    for s in ("val", "test"):
-        benign_col = list(model.classes_).index(BENIGN)
-        probs = model.predict_proba(features(texts[s], vectors[s], idf, weight))
-        scored[s] = measure(1.0 - probs[:, benign_col], splits[s], threshold)
+    scored = {
+        s: measure(_attack_scores(model, texts[s], vectors[s], idf, weight), splits[s], threshold)
+        for s in ("val", "test")
+    }
     out_dir.mkdir(parents=True, exist_ok=True)
     weights_path = out_dir / WEIGHTS
     save_arrays(
@@ -252,7 +249,8 @@ def train(
         "fp_budget": budget,
         "seed": SEED,
         "features": {
-            "char_ngrams": "char_wb 2-5, hashed 2^15, sublinear tf-idf",
+            "views": {name: list(map(str, view)) for name, view in VIEWS.items()},
+            "weighting": "sublinear tf-idf, L2 per view",
             "embedding": embedder.location.model_id,
         },
         "counts": {s: dict(Counter(labels[s])) for s in labels},
