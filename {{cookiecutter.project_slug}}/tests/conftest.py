@@ -46,7 +46,7 @@ def built_index(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) ->
 @pytest.fixture(scope="session")
 def api_app(built_index: Settings, embedder: Embedder):
     """The real app (API + UI) over the test index; no re-ranker, as on an offline machine."""
-    from {{ cookiecutter.package_name }}.pipeline.core import Pipeline
+    from {{ cookiecutter.package_name }}.pipeline import Pipeline
     from {{ cookiecutter.package_name }}.retrieval.stores.local import LocalStore
     from {{ cookiecutter.package_name }}.service.app import create_app
 

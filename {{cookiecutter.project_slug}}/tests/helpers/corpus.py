@@ -85,7 +85,7 @@ def pipeline_over(root: Path, files: dict[str, str], embedder: Embedder, **setti
     """A pipeline (no re-ranker) over ``files`` (path -> text) written to ``root/docs`` and
     indexed into ``root/index``."""
     from {{ cookiecutter.package_name }}.ingest.indexer import ingest
-    from {{ cookiecutter.package_name }}.pipeline.core import Pipeline
+    from {{ cookiecutter.package_name }}.pipeline import Pipeline
     from {{ cookiecutter.package_name }}.retrieval.stores.local import LocalStore
 
     for rel, text in files.items():

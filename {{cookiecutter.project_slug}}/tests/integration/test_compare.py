@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 from {{ cookiecutter.package_name }}.cli import app
 from {{ cookiecutter.package_name }}.eval.command import evaluate
 from {{ cookiecutter.package_name }}.eval.compare import CompareError, compare, load_run, paired_test
-from {{ cookiecutter.package_name }}.pipeline.core import Pipeline
+from {{ cookiecutter.package_name }}.pipeline import Pipeline
 from {{ cookiecutter.package_name }}.retrieval.stores.local import LocalStore
 
 pytestmark = pytest.mark.slow

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from {{ cookiecutter.package_name }}.cli import app
 from {{ cookiecutter.package_name }}.eval.command import evaluate
-from {{ cookiecutter.package_name }}.pipeline.core import Pipeline
+from {{ cookiecutter.package_name }}.pipeline import Pipeline
 from {{ cookiecutter.package_name }}.reports.cards import render
 from {{ cookiecutter.package_name }}.reports.cost import PricesError, load_prices
 from {{ cookiecutter.package_name }}.retrieval.stores.local import LocalStore

@@ -23,7 +23,7 @@ from tests.helpers.corpus import PROJECT, write_corpus
 from {{ cookiecutter.package_name }}.core.errors import IndexIncompatibleError
 from {{ cookiecutter.package_name }}.core.settings import Settings
 from {{ cookiecutter.package_name }}.ingest.indexer import ingest
-from {{ cookiecutter.package_name }}.pipeline.core import Pipeline
+from {{ cookiecutter.package_name }}.pipeline import Pipeline
 from {{ cookiecutter.package_name }}.retrieval.stores.local import POINTER, LocalStore
 
 QUERIES = ("How long is the Zephyr kettle warranty?", "quasar calibration interval")

@@ -10,7 +10,7 @@ from tests.helpers.golden import GOLDEN
 
 from {{ cookiecutter.package_name }}.eval.command import evaluate
 from {{ cookiecutter.package_name }}.eval.golden import GoldenError, load_golden
-from {{ cookiecutter.package_name }}.pipeline.core import Pipeline
+from {{ cookiecutter.package_name }}.pipeline import Pipeline
 from {{ cookiecutter.package_name }}.retrieval.stores.local import LocalStore
 
 SCHEMA = {"schema_version", "golden", "retrieval", "refusal", "answers", "latency_ms"}

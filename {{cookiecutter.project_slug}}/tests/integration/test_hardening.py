@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 
 from {{ cookiecutter.package_name }}.core.settings import Settings
 from {{ cookiecutter.package_name }}.ingest.indexer import ingest
-from {{ cookiecutter.package_name }}.pipeline.core import Pipeline
+from {{ cookiecutter.package_name }}.pipeline import Pipeline
 from {{ cookiecutter.package_name }}.retrieval.stores.local import POINTER, LocalStore
 from {{ cookiecutter.package_name }}.service.app import create_app
 from {{ cookiecutter.package_name }}.service.hardening import TokenBucket

@@ -14,7 +14,7 @@ from {{ cookiecutter.package_name }}.core.errors import (
 )
 from {{ cookiecutter.package_name }}.core.settings import Settings
 from {{ cookiecutter.package_name }}.ingest.indexer import ingest
-from {{ cookiecutter.package_name }}.pipeline.core import Pipeline
+from {{ cookiecutter.package_name }}.pipeline import Pipeline
 from {{ cookiecutter.package_name }}.retrieval.stores.local import LocalStore, live_version
 
 

@@ -16,7 +16,7 @@ from {{ cookiecutter.package_name }}.eval.judge import (
     verdict_metrics,
     verdicts,
 )
-from {{ cookiecutter.package_name }}.pipeline.core import Pipeline
+from {{ cookiecutter.package_name }}.pipeline import Pipeline
 from {{ cookiecutter.package_name }}.retrieval.stores.local import LocalStore
 
 CONTEXT = "The Zephyr kettle is guaranteed for 3 years. Fault ZK-17 means the element is scaled."

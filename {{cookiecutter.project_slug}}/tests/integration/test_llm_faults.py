@@ -23,7 +23,7 @@ from {{ cookiecutter.package_name }}.generation.resilience import (
     RetryableError,
     call_with_retries,
 )
-from {{ cookiecutter.package_name }}.pipeline.core import AskResult, Pipeline
+from {{ cookiecutter.package_name }}.pipeline import AskResult, Pipeline
 from {{ cookiecutter.package_name }}.retrieval.stores.local import LocalStore
 from {{ cookiecutter.package_name }}.service.app import create_app
 

@@ -19,7 +19,7 @@ import pytest
 from {{ cookiecutter.package_name }}.core.errors import IndexIncompatibleError, IndexMissingError
 from {{ cookiecutter.package_name }}.core.settings import Settings
 from {{ cookiecutter.package_name }}.ingest.indexer import ingest
-from {{ cookiecutter.package_name }}.pipeline.core import Pipeline
+from {{ cookiecutter.package_name }}.pipeline import Pipeline
 from {{ cookiecutter.package_name }}.retrieval.fusion import rrf
 from {{ cookiecutter.package_name }}.retrieval.stores.factory import open_store
 from {{ cookiecutter.package_name }}.retrieval.stores.milvus import (

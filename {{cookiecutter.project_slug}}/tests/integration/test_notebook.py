@@ -12,7 +12,7 @@ from tests.helpers.golden import GOLDEN
 from {{ cookiecutter.package_name }}.core.settings import Settings
 from {{ cookiecutter.package_name }}.eval.command import evaluate
 from {{ cookiecutter.package_name }}.ingest.indexer import ingest
-from {{ cookiecutter.package_name }}.pipeline.core import Pipeline
+from {{ cookiecutter.package_name }}.pipeline import Pipeline
 from {{ cookiecutter.package_name }}.retrieval.stores.local import LocalStore
 
 NOTEBOOK = PROJECT / "notebooks" / "explore.ipynb"

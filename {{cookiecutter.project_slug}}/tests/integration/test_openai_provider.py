@@ -10,7 +10,7 @@ import pytest
 from tests.helpers.fake_openai import chat_completion
 
 from {{ cookiecutter.package_name }}.core.settings import Settings
-from {{ cookiecutter.package_name }}.pipeline.core import AskResult, Pipeline
+from {{ cookiecutter.package_name }}.pipeline import AskResult, Pipeline
 from {{ cookiecutter.package_name }}.retrieval.stores.local import LocalStore
 
 REPLY = "The Zephyr kettle is covered for 3 years [1]."

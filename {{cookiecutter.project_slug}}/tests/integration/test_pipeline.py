@@ -6,7 +6,7 @@ import pytest
 
 from {{ cookiecutter.package_name }}.core.settings import MODES, Settings
 from {{ cookiecutter.package_name }}.models.encoders import ModelLocation, Reranker
-from {{ cookiecutter.package_name }}.pipeline.core import Pipeline, QuestionError
+from {{ cookiecutter.package_name }}.pipeline import Pipeline, QuestionError
 from {{ cookiecutter.package_name }}.retrieval.stores.local import LocalStore
 
 

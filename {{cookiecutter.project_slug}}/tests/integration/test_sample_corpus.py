@@ -8,7 +8,7 @@ from tests.helpers.corpus import PROJECT
 
 from {{ cookiecutter.package_name }}.core.settings import Settings
 from {{ cookiecutter.package_name }}.ingest.indexer import ingest
-from {{ cookiecutter.package_name }}.pipeline.core import Pipeline
+from {{ cookiecutter.package_name }}.pipeline import Pipeline
 from {{ cookiecutter.package_name }}.retrieval.stores.local import LocalStore
 
 SAMPLE = PROJECT / "data" / "sample"

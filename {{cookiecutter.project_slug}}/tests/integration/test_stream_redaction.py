@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 from {{ cookiecutter.package_name }}.core.settings import Settings
 from {{ cookiecutter.package_name }}.guardrails.pii import PiiRedactor
 from {{ cookiecutter.package_name }}.guardrails.stream import StreamRedactor
-from {{ cookiecutter.package_name }}.pipeline.core import AskResult, Pipeline
+from {{ cookiecutter.package_name }}.pipeline import AskResult, Pipeline
 from {{ cookiecutter.package_name }}.retrieval.stores.local import LocalStore
 from {{ cookiecutter.package_name }}.service.app import create_app
 

@@ -14,7 +14,7 @@ from {{ cookiecutter.package_name }}.eval.safety import (
     load_pack,
     run_pack,
 )
-from {{ cookiecutter.package_name }}.pipeline.core import Pipeline
+from {{ cookiecutter.package_name }}.pipeline import Pipeline
 from {{ cookiecutter.package_name }}.retrieval.stores.local import LocalStore
 from {{ cookiecutter.package_name }}.service.app import create_app
 from {{ cookiecutter.package_name }}.service.observability import JsonFormatter

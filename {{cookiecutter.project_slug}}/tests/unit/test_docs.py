@@ -37,7 +37,7 @@ def promql_blocks() -> list[str]:
 @pytest.fixture(scope="module")
 def exported(built_index, embedder) -> dict[str, set[str]]:
     """Sample name -> label names, from /metrics of the real app after typical traffic."""
-    from {{ cookiecutter.package_name }}.pipeline.core import Pipeline
+    from {{ cookiecutter.package_name }}.pipeline import Pipeline
     from {{ cookiecutter.package_name }}.retrieval.stores.local import LocalStore
     from {{ cookiecutter.package_name }}.service.app import create_app
 

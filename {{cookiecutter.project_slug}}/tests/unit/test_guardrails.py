@@ -4,15 +4,13 @@ import base64
 
 import pytest
 
-from {{ cookiecutter.package_name }}.generation.base import Answer
+from {{ cookiecutter.package_name }}.core.types import Answer, Chunk, Hit
 from {{ cookiecutter.package_name }}.guardrails.context import is_instruction
 from {{ cookiecutter.package_name }}.guardrails.detector import Detector
 from {{ cookiecutter.package_name }}.guardrails.input import InputRail, check_input
 from {{ cookiecutter.package_name }}.guardrails.normalize import clean, variants
 from {{ cookiecutter.package_name }}.guardrails.output import check_answer, leaks
 from {{ cookiecutter.package_name }}.guardrails.pii import PiiRedactor
-from {{ cookiecutter.package_name }}.ingest.chunking import Chunk
-from {{ cookiecutter.package_name }}.retrieval.hybrid import Hit
 
 
 @pytest.fixture(scope="module")
@@ -145,10 +143,11 @@ def test_output_rail_drops_unsupported_sentences_and_bad_citations():
 def test_output_rail_stops_prompt_and_secret_leaks():
     from {{ cookiecutter.package_name }}.generation.prompts import SYSTEM_PROMPT
 
-    assert leaks(SYSTEM_PROMPT[:200], [])
+    assert leaks(SYSTEM_PROMPT[:200], [], [SYSTEM_PROMPT])
+    assert not leaks(SYSTEM_PROMPT[:200], [])  # only the prompts it is given
     assert leaks("the key is sk-test-1234567890", ["sk-test-1234567890"])
     checked = check_answer(
-        Answer(SYSTEM_PROMPT[:300] + " [1]", False), [_hit(0, SYSTEM_PROMPT)], []
+        Answer(SYSTEM_PROMPT[:300] + " [1]", False), [_hit(0, SYSTEM_PROMPT)], [], [SYSTEM_PROMPT]
     )
     assert checked.refused and checked.reason == "system_prompt_leak"
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from ..ingest.chunking import Chunk
+from ..core.types import Chunk
 
 NAME = "langchain EnsembleRetriever(BM25Retriever[rank-bm25] + FAISS[MiniLM])"
 

@@ -22,14 +22,13 @@ from ..eval.golden import GoldenItem, load_golden
 from ..eval.metrics import RANKING_DEPTH, recall_at
 from ..ingest.indexer import ingest
 from ..models.encoders import Embedder, Reranker, load_embedder, load_reranker
-from ..pipeline.core import Pipeline
+from ..pipeline import WARMUP_QUESTIONS, Pipeline
 from ..reports.stats import percentiles
 from ..retrieval.stores.local import LocalStore, build_dense_index, read_manifest
 from . import baseline
 from .corpus import build_corpus
 from .quality import ranker, ranking_quality
 
-WARMUP = ("What do these documents cover?", "Who approves exceptions?", "E104 fault")
 RERANK_CANDIDATES = (5, 6, 8, 10, 20, 50)
 RERANK_LENGTHS = (128, 256)
 RERANK_BUDGET_MS = 200.0  # the p95 a re-ranked search may take (issue target, 2-core laptop)
@@ -383,8 +382,7 @@ def measure(job: SizeJob, log: Callable[[str], None] = print) -> dict[str, Any]:
         "backend": settings.reranker_backend,
     }
     pipeline = Pipeline(settings, store, embedder, reranker, None)
-    for question in WARMUP:
-        pipeline.ask(question, "hybrid+rerank")
+    pipeline.warm_up("hybrid+rerank")
     log(f"[{job.size}] timing {len(items)} distinct queries")
     result["latency_ms"], result["cache_hit_latency_ms"] = _latency(pipeline, items)
     log(f"[{job.size}] retrieval quality by variant")
@@ -426,7 +424,7 @@ def _baseline(
     store: LocalStore, embedder: Embedder, items: list[GoldenItem], k: int
 ) -> dict[str, Any]:
     base = baseline.build(store.chunks, store.embeddings, embedder.location.name_or_path, k)
-    for question in WARMUP:
+    for question in WARMUP_QUESTIONS:
         base.search(question)
     times: list[float] = []
     ranked: dict[str, list[str]] = {}

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..ingest.indexer import ingest
-from ..pipeline.core import Pipeline
+from ..pipeline import Pipeline
 from ..reports.stats import percentiles
 from ..retrieval.stores.milvus import MilvusStore, is_local, milvus_uri
 from .quality import ranker, ranking_quality

@@ -8,7 +8,7 @@ import numpy as np
 
 from ..eval.golden import GoldenItem
 from ..eval.metrics import RANKING_DEPTH, dedupe, ndcg_at, recall_at
-from ..pipeline.core import Pipeline
+from ..pipeline import Pipeline
 
 
 def ranking_quality(

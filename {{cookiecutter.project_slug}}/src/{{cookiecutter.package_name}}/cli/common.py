@@ -98,6 +98,6 @@ def settings_from(config: Path | None, **overrides: Any) -> Settings:
 
 
 def load_pipeline(settings: Settings, with_reranker: bool = True) -> Any:
-    from ..pipeline.core import Pipeline
+    from ..pipeline import Pipeline
 
     return Pipeline.load(settings, with_reranker=with_reranker)

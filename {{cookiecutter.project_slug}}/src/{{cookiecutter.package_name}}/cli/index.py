@@ -76,26 +76,22 @@ def search(
         result = load_pipeline(
             settings, with_reranker=(mode or settings.mode) == "hybrid+rerank"
         ).search_redacted(query, mode, k)
-    data = result.to_json()
+    data = result.to_response()
     if as_json:
-        out.print_json(json.dumps(data))
+        out.print_json(data.model_dump_json())
         return
-    table = Table(title=f"{data['mode']} ({'re-ranked' if data['reranked'] else 'not re-ranked'})")
+    table = Table(title=f"{data.mode} ({'re-ranked' if data.reranked else 'not re-ranked'})")
     for column in ("#", "doc_id", "chunk", "scores", "text"):
         table.add_column(column, overflow="fold")
-    for row in data["results"]:
-        scores = " ".join(f"{k}={v:.3f}" for k, v in row["scores"].items())
+    for row in data.results:
+        scores = " ".join(f"{k}={v:.3f}" for k, v in row.scores.items())
         table.add_row(
-            str(row["rank"]),
-            row["doc_id"],
-            row["chunk_id"].split("#")[-1],
-            scores,
-            row["text"][:160],
+            str(row.rank), row.doc_id, row.chunk_id.split("#")[-1], scores, row.text[:160]
         )
     out.print(table)
-    for note in data["notes"]:
+    for note in data.notes:
         out.print(f"note: {note}", highlight=False)
-    out.print(_latency_line(data["latency_ms"]), highlight=False)
+    out.print(_latency_line(data.latency_ms), highlight=False)
 
 
 def _latency_line(latency: dict[str, float]) -> str:
@@ -117,17 +113,16 @@ def ask(
     settings = settings_from(config, index_dir=index)
     with one_line_errors():
         result = load_pipeline(settings).ask(question, mode, k)
-    data = result.to_json()
+    data = result.to_response()
     if as_json:
-        out.print_json(json.dumps(data))
+        out.print_json(data.model_dump_json())
         return
-    out.print(data["answer"], highlight=False, soft_wrap=True)
-    for c in data["citations"]:
-        out.print(f"  [{c['n']}] {c['doc_id']} ({c['chunk_id']})", highlight=False)
+    out.print(data.answer, highlight=False, soft_wrap=True)
+    for c in data.citations:
+        out.print(f"  [{c.n}] {c.doc_id} ({c.chunk_id})", highlight=False)
     out.print(
-        f"refused: {str(data['refused']).lower()}"
-        + (f" ({data['reason']})" if data["reason"] else "")
+        f"refused: {str(data.refused).lower()}" + (f" ({data.reason})" if data.reason else "")
     )
-    for note in data["notes"]:
+    for note in data.notes:
         out.print(f"note: {note}", highlight=False)
-    out.print(_latency_line(data["latency_ms"]), highlight=False)
+    out.print(_latency_line(data.latency_ms), highlight=False)

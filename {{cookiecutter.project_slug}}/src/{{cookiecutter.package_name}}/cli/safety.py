@@ -61,7 +61,7 @@ def calibrate(
     from ..eval.calibration import calibrate as run_calibration
     from ..eval.golden import load_golden
     from ..generation.answerability import AnswerabilityModel
-    from ..pipeline.core import Pipeline
+    from ..pipeline import Pipeline
 
     settings = settings_from(config, index_dir=index)
     target = model_out or settings.answerability_model

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 # [vector_store=faiss]
 from pydantic import Field, SecretStr, field_validator, model_validator
@@ -30,7 +30,6 @@ DEFAULT_CONFIG = Path("configs/settings.yaml")
 ANSWERABILITY_MODEL = (
     Path(__file__).resolve().parents[1] / "generation" / "model" / "answerability.json"
 )
-OVERLAY_ENV = "RAG_CONFIG_OVERLAY"  # set by ``load_settings(config)``; layered over RAG_CONFIG
 
 Mode = Literal["bm25", "dense", "hybrid", "hybrid+rerank"]
 MODES: tuple[str, ...] = ("bm25", "dense", "hybrid", "hybrid+rerank")
@@ -42,6 +41,8 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="RAG_", env_file=".env", extra="ignore", validate_default=True
     )
+    # An experiment's YAML layered over configs/settings.yaml (see ``load_settings``).
+    overlay_file: ClassVar[Path | None] = None
 
     project_name: str = Field(
         __name__.split(".")[0].replace("_", " ").title(),
@@ -265,9 +266,9 @@ class Settings(BaseSettings):
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings, dotenv_settings]
-        overlay = os.environ.get(OVERLAY_ENV)
-        if overlay and Path(overlay).is_file():
-            sources.append(YamlConfigSettingsSource(settings_cls, yaml_file=Path(overlay)))
+        overlay = getattr(settings_cls, "overlay_file", None)
+        if overlay is not None:
+            sources.append(YamlConfigSettingsSource(settings_cls, yaml_file=overlay))
         path = Path(os.environ.get("RAG_CONFIG", DEFAULT_CONFIG))
         if path.is_file():
             sources.append(YamlConfigSettingsSource(settings_cls, yaml_file=path))
@@ -282,13 +283,6 @@ def load_settings(config: Path | None = None, **overrides: Any) -> Settings:
     if config is not None:
         if not config.is_file():
             raise FileNotFoundError(f"config file not found: {config}")
-        previous = os.environ.get(OVERLAY_ENV)
-        os.environ[OVERLAY_ENV] = str(config)
-        try:
-            return Settings(**overrides)
-        finally:
-            if previous is None:
-                os.environ.pop(OVERLAY_ENV, None)
-            else:
-                os.environ[OVERLAY_ENV] = previous
+        layered = type("Settings", (Settings,), {"overlay_file": config, "__module__": __name__})
+        return layered(**overrides)
     return Settings(**overrides)

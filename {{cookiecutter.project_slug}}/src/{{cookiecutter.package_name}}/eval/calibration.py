@@ -25,7 +25,7 @@ from ..reports.runs import new_run_dir, publish_latest
 from .golden import GoldenItem, content_hash
 
 if TYPE_CHECKING:
-    from ..pipeline.core import Pipeline
+    from ..pipeline import Pipeline
 
 MAX_FALSE_REFUSAL = 0.05
 FOLDS = 5

@@ -18,7 +18,7 @@ from .runner import Progress, run
 from .safety import Service
 
 if TYPE_CHECKING:
-    from ..pipeline.core import Pipeline
+    from ..pipeline import Pipeline
 
 SECRET_KEYS = ("api_key", "token", "password")
 

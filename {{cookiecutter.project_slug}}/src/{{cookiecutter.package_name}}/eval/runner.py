@@ -19,11 +19,10 @@ from .judge import score as judge_score
 from .metrics import RANKING_DEPTH, RETRIEVAL_METRICS, dedupe, retrieval_scores
 
 if TYPE_CHECKING:
-    from ..pipeline.core import Pipeline
+    from ..pipeline import Pipeline
     from .judge import Judge
 
 SCHEMA_VERSION = 1
-WARMUP = "What do these documents cover?"
 
 Progress = Callable[[str, int, int], None]
 
@@ -92,7 +91,7 @@ def run(
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """Return (report sections, per-question rows)."""
     settings = pipeline.settings
-    pipeline.ask(WARMUP)  # load lazily initialised parts; not measured
+    pipeline.warm_up()
     rows: dict[str, dict[str, Any]] = {
         item.id: {
             "id": item.id,
@@ -112,28 +111,28 @@ def run(
     judge_metrics = answer_metrics(judge) if judge else []
     for n, item in enumerate(items, start=1):
         result = pipeline.ask(item.question)
-        data = result.to_json()
+        data = result.to_response()
         tokens = answer_tokens(result, counter, settings)
         for stage, value in result.timings.ms.items():
             stage_ms[stage].append(value)
-        retrieved = [r["doc_id"] for r in data["retrieved"]]
+        retrieved = [r.doc_id for r in data.retrieved]
         row = rows[item.id]
         row.update(
-            answer=data["answer"],
-            refused=data["refused"],
-            blocked=data["blocked"],
-            reason=data["reason"],
-            citations=data["citations"],
-            evidence=data["evidence"],
+            answer=data.answer,
+            refused=data.refused,
+            blocked=data.blocked,
+            reason=data.reason,
+            citations=[c.model_dump() for c in data.citations],
+            evidence=data.evidence,
             retrieved=retrieved,
-            latency_ms=data["latency_ms"],
+            latency_ms=data.latency_ms,
             tokens=tokens,
         )
         if item.answerable:
             answered = score_answer(
                 metrics,
                 item.question,
-                data["answer"],
+                data.answer,
                 item.reference_answer,
                 retrieved,
                 list(item.relevant_ids),
@@ -144,12 +143,12 @@ def run(
                     undefined[name] += 1
                 else:
                     answer_scores[name].append(maybe)
-            if judge_metrics and not data["refused"]:
+            if judge_metrics and not data.refused:
                 judged = judge_score(
                     judge_metrics,
                     item.question,
-                    strip_citations(data["answer"]),
-                    [r["text"] for r in data["retrieved"]],
+                    strip_citations(data.answer),
+                    [r.text for r in data.retrieved],
                     item.reference_answer,
                 )
                 row["judge_scores"] = judged

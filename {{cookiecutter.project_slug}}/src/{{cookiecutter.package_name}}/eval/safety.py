@@ -24,7 +24,7 @@ from ..reports.stats import rate
 RAIL_REASONS = frozenset(MESSAGES)
 
 if TYPE_CHECKING:
-    from ..pipeline.core import Pipeline
+    from ..pipeline import Pipeline
 
 OUTCOMES = ("block", "refuse", "redact", "answer")
 BLIND_DIR = "blind"
@@ -114,7 +114,7 @@ def _planted_pipeline(
     pipeline: Pipeline, cases: list[dict[str, Any]], workdir: Path
 ) -> Pipeline | None:
     from ..ingest.indexer import ingest
-    from ..pipeline.core import Pipeline as PipelineClass
+    from ..pipeline import Pipeline as PipelineClass
     from ..retrieval.stores.local import LocalStore
 
     planted = [c for c in cases if c.get("document")]

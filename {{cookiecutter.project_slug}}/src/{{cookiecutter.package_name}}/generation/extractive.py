@@ -10,13 +10,13 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ..core.types import Answer, Citation
 from ..text.analyzer import analyze
 from ..text.sentences import split_sentences
-from .base import Answer, Citation
 
 if TYPE_CHECKING:
+    from ..core.types import Hit
     from ..models.encoders import Embedder
-    from ..retrieval.hybrid import Hit
 
 SOURCE_CHUNKS = 3
 MIN_WORDS = 3

@@ -11,7 +11,8 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from ..core.errors import ProviderError
-from .base import Answer, Citation, cited_numbers, refusal
+from ..core.types import Answer, Citation
+from .base import cited_numbers, refusal
 from .prompts import DECLINE_MARKER, messages
 from .resilience import (
     FALLBACK_RESERVE_S,
@@ -22,7 +23,7 @@ from .resilience import (
 
 if TYPE_CHECKING:
     from ..core.settings import Settings
-    from ..retrieval.hybrid import Hit
+    from ..core.types import Hit
 
 
 class OpenAICompatibleGenerator:

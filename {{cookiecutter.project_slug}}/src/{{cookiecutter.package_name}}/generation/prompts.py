@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from ..retrieval.hybrid import Hit
+    from ..core.types import Hit
 
 DECLINE_MARKER = "NOT_IN_DOCUMENTS"
 

@@ -16,8 +16,7 @@ from .normalize import clean
 from .rules import CONTEXT_INJECTION
 
 if TYPE_CHECKING:
-    from ..ingest.chunking import Chunk
-    from ..retrieval.hybrid import Hit
+    from ..core.types import Chunk, Hit
 
 FLAG = "instruction_like"
 _COMMENT = re.compile(r"<!--.*?-->", re.S)
@@ -65,7 +64,7 @@ def flag_chunks(chunks: list[Chunk]) -> int:
 
 def neutralise(hits: list[Hit]) -> tuple[list[Hit], int]:
     """Hits with instruction sentences removed; returns (hits, chunks changed or dropped)."""
-    from ..retrieval.hybrid import Hit
+    from ..core.types import Hit
 
     out: list[Hit] = []
     changed = 0

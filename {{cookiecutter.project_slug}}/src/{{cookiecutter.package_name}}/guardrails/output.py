@@ -1,18 +1,20 @@
 """The output rail: citations must point at retrieved chunks, sentences must be supported by the
-chunks they cite, and the system prompt or secrets never appear in an answer."""
+chunks they cite, and the prompts and secrets it is given never appear in an answer."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from ..generation.base import Answer, Citation, refusal
-from ..generation.prompts import SYSTEM_PROMPT
+from ..core.types import Answer, Citation
+from ..generation.base import refusal
 from ..text.analyzer import analyze
 from ..text.sentences import split_sentences
 
 if TYPE_CHECKING:
-    from ..retrieval.hybrid import Hit
+    from ..core.types import Hit
 
 SUPPORT = 0.5  # share of a sentence's terms that its cited chunks must contain
 _CITE = re.compile(r"\[(\d{1,3})\]")
@@ -24,20 +26,26 @@ def _shingles(text: str, n: int = 6) -> set[tuple[str, ...]]:
     return {tuple(words[i : i + n]) for i in range(len(words) - n + 1)}
 
 
-PROMPT_SHINGLES = _shingles(SYSTEM_PROMPT)
+@lru_cache(maxsize=8)
+def _prompt_shingles(prompt: str) -> frozenset[tuple[str, ...]]:
+    return frozenset(_shingles(prompt))
 
 
-def leaks(text: str, secrets: list[str]) -> bool:
-    if _shingles(text) & PROMPT_SHINGLES:
+def leaks(text: str, secrets: Sequence[str], prompts: Sequence[str] = ()) -> bool:
+    """True when the text quotes six words in a row of a prompt, or contains a secret verbatim."""
+    words = _shingles(text)
+    if any(words & _prompt_shingles(prompt) for prompt in prompts):
         return True
     return any(secret and len(secret) >= 8 and secret in text for secret in secrets)
 
 
-def check_answer(answer: Answer, hits: list[Hit], secrets: list[str]) -> Answer:
+def check_answer(
+    answer: Answer, hits: list[Hit], secrets: Sequence[str], prompts: Sequence[str] = ()
+) -> Answer:
     """Return the answer with unsupported parts removed, or a refusal with the reason."""
     if answer.refused:
         return answer
-    if leaks(answer.text, secrets):
+    if leaks(answer.text, secrets, prompts):
         return refusal("system_prompt_leak", answer.evidence, answer.provider)
     kept: list[str] = []
     used: set[int] = set()

@@ -10,9 +10,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..core.types import Chunk
 from ..guardrails.context import flag_chunks
 from ..guardrails.pii import PiiRedactor
-from .chunking import Chunk, HFTokenCounter, chunk_document
+from .chunking import HFTokenCounter, chunk_document
 from .loaders import Document
 
 if TYPE_CHECKING:

@@ -7,9 +7,9 @@ up to ``overlap`` tokens of whole sentences.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
 from typing import Any, Protocol
 
+from ..core.types import Chunk
 from ..text.sentences import split_sentences
 from .loaders import Document
 
@@ -44,35 +44,6 @@ class HFTokenCounter:
             end = offsets[start + max_tokens][0] if start + max_tokens < len(offsets) else len(text)
             pieces.append(text[window[0][0] : end].strip())
         return [p for p in pieces if p]
-
-
-@dataclass
-class Chunk:
-    chunk_id: str
-    doc_id: str
-    title: str
-    section: str
-    text: str
-    position: int
-    flags: list[str] = field(default_factory=list)
-
-    @property
-    def header(self) -> str:
-        if not self.section or self.section == self.title:
-            return self.title
-        return f"{self.title} - {self.section}"
-
-    @property
-    def indexed_text(self) -> str:
-        """What is embedded and BM25-indexed: the title line, then the text."""
-        return f"{self.header}\n{self.text}"
-
-    def to_json(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> Chunk:
-        return cls(**data)
 
 
 def _fit_header(header: str, counter: TokenCounter) -> str:

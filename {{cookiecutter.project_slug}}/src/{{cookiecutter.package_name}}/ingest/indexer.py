@@ -13,10 +13,11 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..core.errors import DocsError, RagError
+from ..core.types import Chunk
 from ..guardrails.pii import PiiRedactor
 from ..retrieval.stores.local import IndexData, load_index_data, write_index
 from .base import EMBED_BLOCK, IngestReport, Progress, fingerprint, manifest_base, prepare
-from .chunking import Chunk, HFTokenCounter
+from .chunking import HFTokenCounter
 from .loaders import SUPPORTED, SkipDocument, discover, doc_id_for, load_document
 
 if TYPE_CHECKING:

@@ -14,10 +14,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..core.errors import DocsError
+from ..core.types import Chunk
 from ..guardrails.pii import PiiRedactor
 from ..retrieval.stores.milvus import SCHEMA_VERSION, MilvusIndex, describe, milvus_uri
 from .base import EMBED_BLOCK, IngestReport, Progress, fingerprint, manifest_base, prepare
-from .chunking import Chunk, HFTokenCounter
+from .chunking import HFTokenCounter
 from .loaders import SkipDocument, doc_id_for, load_document
 
 if TYPE_CHECKING:

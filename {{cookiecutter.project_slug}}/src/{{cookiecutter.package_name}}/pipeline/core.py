@@ -8,7 +8,7 @@ from __future__ import annotations
 import copy
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -16,10 +16,12 @@ import numpy as np
 from ..core.errors import IndexIncompatibleError, ProviderError, RagError
 from ..core.settings import MODES, Settings
 from ..core.timing import Timings
+from ..core.types import Answer, Hit, Retrieval
 from ..generation.answerability import AnswerabilityModel
-from ..generation.base import Answer, refusal
+from ..generation.base import refusal
 from ..generation.evidence import EVIDENCE_CHUNKS, features
 from ..generation.extractive import extract
+from ..generation.prompts import SYSTEM_PROMPT
 from ..guardrails.context import neutralise
 from ..guardrails.detector import Detector
 from ..guardrails.input import InputRail, Verdict
@@ -27,77 +29,19 @@ from ..guardrails.output import check_answer
 from ..guardrails.pii import PiiRedactor
 from ..guardrails.stream import StreamRedactor
 from ..models.encoders import Embedder, Reranker, load_embedder, load_reranker
-from ..retrieval.hybrid import Hit, HybridRetriever, Retrieval
+from ..retrieval.hybrid import HybridRetriever
 from ..retrieval.stores.factory import open_store
 from ..retrieval.stores.local import ChunkStore
 from .answer_cache import AnswerCache
+from .results import AskResult, SearchResult
+
+WARMUP_QUESTIONS = ("What do these documents cover?", "Who approves exceptions?", "E104 fault")
+"""Asked unmeasured before anything is timed: a general, a plain and an identifier-shaped question
+load every lazily initialised part (tokenizer, ONNX session, BM25 scorer, PII analyzer)."""
 
 
 class QuestionError(RagError):
     """The question itself is unusable (empty, too long, unknown mode, bad k)."""
-
-
-@dataclass
-class SearchResult:
-    query: str
-    retrieval: Retrieval
-    timings: Timings
-    redactions: list[str] = field(default_factory=list)
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "query": self.query,
-            "redactions": sorted(set(self.redactions)),
-            "mode": self.retrieval.mode,
-            "reranked": self.retrieval.reranked,
-            "notes": self.retrieval.notes,
-            "results": [
-                {
-                    "rank": rank,
-                    "doc_id": hit.chunk.doc_id,
-                    "chunk_id": hit.chunk.chunk_id,
-                    "title": hit.chunk.title,
-                    "section": hit.chunk.section,
-                    "text": hit.chunk.text,
-                    "scores": {k: round(v, 6) for k, v in hit.scores.items()},
-                }
-                for rank, hit in enumerate(self.retrieval.hits, start=1)
-            ],
-            "latency_ms": self.timings.rounded(),
-        }
-
-
-@dataclass
-class AskResult:
-    question: str
-    answer: Answer
-    retrieval: Retrieval
-    timings: Timings
-    blocked: bool = False
-    notes: list[str] = field(default_factory=list)
-    redactions: list[str] = field(default_factory=list)
-    cached: bool = False
-
-    def to_json(self) -> dict[str, Any]:
-        search = SearchResult(self.question, self.retrieval, self.timings).to_json()
-        return {
-            "cached": self.cached,
-            "redactions": sorted(set(self.redactions)),
-            "answer": self.answer.text,
-            "refused": self.answer.refused,
-            "blocked": self.blocked,
-            "reason": self.answer.reason,
-            "citations": [c.to_json() for c in self.answer.citations],
-            "latency_ms": self.timings.rounded(),
-            "mode": self.retrieval.mode,
-            "reranked": self.retrieval.reranked,
-            "provider": self.answer.provider,
-            "usage": self.answer.usage,
-            "evidence": self.answer.evidence,
-            "notes": [*self.retrieval.notes, *self.answer.notes, *self.notes],
-            "fallback": "extractive" if self.answer.provider == "extractive-fallback" else None,
-            "retrieved": search["results"],
-        }
 
 
 class Pipeline:
@@ -135,6 +79,12 @@ class Pipeline:
                 "LLM not configured (set RAG_LLM_BASE_URL and RAG_LLM_MODEL): extractive answers"
             )
         self._check_index()
+
+    def warm_up(self, mode: str | None = None) -> None:
+        """Ask the warm-up questions, then forget their answers so no timed question hits them."""
+        for question in WARMUP_QUESTIONS:
+            self.ask(question, mode)
+        self.answers.clear()
 
     @classmethod
     def load(
@@ -273,7 +223,9 @@ class Pipeline:
             if self.settings.guardrails:
                 key = self.settings.llm_api_key
                 secrets = [key.get_secret_value() if key else ""]
-                result.answer = check_answer(result.answer, result.retrieval.hits, secrets)
+                result.answer = check_answer(
+                    result.answer, result.retrieval.hits, secrets, (SYSTEM_PROMPT,)
+                )
             if self.pii is not None:
                 result.answer.text, found = self.pii.redact(result.answer.text)
                 found += [f.entity for f in self.pii.find(result.question)]

@@ -26,7 +26,7 @@ from .runs import new_run_dir, publish_latest, replace_block
 if TYPE_CHECKING:
     from ..core.settings import Settings
     from ..models.encoders import Embedder
-    from ..pipeline.core import AskResult, Pipeline
+    from ..pipeline import AskResult, Pipeline
 
 MESSAGE_OVERHEAD = 4  # tokens a chat format adds per message (role and separators)
 COST_START = "<!-- cost:start -->"
@@ -185,8 +185,7 @@ def measure(pipeline: Pipeline, questions: list[str], progress: Any = None) -> d
     once with only the query-embedding cache, to see what each saves on a repeated question."""
     settings = pipeline.settings
     counter = TokenCounter(settings, pipeline.embedder)
-    pipeline.ask("What do these documents cover?")  # load lazily initialised parts
-    pipeline.answers.clear()
+    pipeline.warm_up()
     pipeline.embedder.clear_cache()
     rows: list[dict[str, Any]] = []
     wall: list[float] = []

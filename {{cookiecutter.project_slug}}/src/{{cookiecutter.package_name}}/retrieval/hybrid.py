@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ..core.timing import Timings
-from ..ingest.chunking import Chunk
+from ..core.types import Hit, Retrieval
 from ..text.analyzer import identifiers
 from .fusion import rrf, weighted
 from .stores.local import ChunkStore
@@ -16,25 +15,6 @@ from .stores.local import ChunkStore
 if TYPE_CHECKING:
     from ..core.settings import Settings
     from ..models.encoders import Embedder, Reranker
-
-
-@dataclass
-class Hit:
-    """A retrieved chunk with the score each stage gave it (only stages it went through)."""
-
-    row: int
-    chunk: Chunk
-    scores: dict[str, float] = field(default_factory=dict)
-
-
-@dataclass
-class Retrieval:
-    hits: list[Hit]
-    mode: str
-    reranked: bool
-    notes: list[str] = field(default_factory=list)
-    query_vector: np.ndarray | None = None
-    cache_hit: bool = False
 
 
 class HybridRetriever:

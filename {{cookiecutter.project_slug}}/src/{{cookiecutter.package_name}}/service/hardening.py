@@ -15,7 +15,7 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import TYPE_CHECKING, Annotated, Any
 
-from fastapi import Depends, HTTPException
+from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 if TYPE_CHECKING:
@@ -145,7 +145,11 @@ class RateLimit:
 
 
 def install(app: FastAPI, settings: Settings) -> None:
-    """Add the limits to ``app`` (call before other middleware so those stay outermost)."""
+    """Add the limits to ``app`` (call before other middleware so those stay outermost) and the
+    admin key that ``require_admin`` checks."""
+    app.state.admin_key = (
+        settings.admin_api_key.get_secret_value() if settings.admin_api_key else ""
+    )
     if settings.rate_limit_per_minute > 0:
         app.add_middleware(
             RateLimit, per_minute=settings.rate_limit_per_minute, burst=settings.rate_limit_burst
@@ -167,19 +171,15 @@ def install_cors(app: FastAPI, settings: Settings) -> None:
         )
 
 
-def admin_guard(settings: Settings) -> Callable[..., None]:
-    """A dependency that lets a request through only with the admin key (constant-time check)."""
-    key = settings.admin_api_key.get_secret_value() if settings.admin_api_key else ""
-
-    def require_admin(
-        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_BEARER)],
-    ) -> None:
-        if not key:
-            raise HTTPException(
-                403, f"admin endpoints are disabled: set {ADMIN_KEY_ENV} on the server"
-            )
-        given = credentials.credentials if credentials is not None else ""
-        if not hmac.compare_digest(given.strip().encode(), key.encode()):
-            raise HTTPException(401, "missing or wrong admin key: send Authorization: Bearer <key>")
-
-    return require_admin
+def require_admin(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_BEARER)],
+) -> None:
+    """A dependency that lets a request through only with the admin key (constant-time check);
+    ``install`` puts the configured key on the app."""
+    key: str = request.app.state.admin_key
+    if not key:
+        raise HTTPException(403, f"admin endpoints are disabled: set {ADMIN_KEY_ENV} on the server")
+    given = credentials.credentials if credentials is not None else ""
+    if not hmac.compare_digest(given.strip().encode(), key.encode()):
+        raise HTTPException(401, "missing or wrong admin key: send Authorization: Bearer <key>")

@@ -6,9 +6,12 @@ import json
 import logging
 import time
 from contextvars import ContextVar
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from prometheus_client import CollectorRegistry, Counter, Histogram
+
+if TYPE_CHECKING:
+    from ..pipeline import AskResponse
 
 request_id: ContextVar[str] = ContextVar("request_id", default="-")
 
@@ -94,12 +97,12 @@ class Metrics:
         for entity in entities:
             self.redactions.labels(entity=entity).inc()
 
-    def observe_answer(self, data: dict[str, Any]) -> None:
-        self.observe_stages(data["latency_ms"])
-        if data.get("blocked"):
-            self.blocks.labels(reason=data.get("reason") or "unknown").inc()
-        elif data.get("refused"):
-            self.refusals.labels(reason=data.get("reason") or "unknown").inc()
-        self.observe_redactions(data.get("redactions", []))
-        if data.get("provider") == "extractive-fallback":
+    def observe_answer(self, response: AskResponse) -> None:
+        self.observe_stages(response.latency_ms)
+        if response.blocked:
+            self.blocks.labels(reason=response.reason or "unknown").inc()
+        elif response.refused:
+            self.refusals.labels(reason=response.reason or "unknown").inc()
+        self.observe_redactions(response.redactions)
+        if response.fallback is not None:
             self.fallbacks.inc()

@@ -1,7 +1,7 @@
 """Swap in a new index without dropping requests: POST /admin/reload, or SIGHUP under `serve`.
 
-Every request binds to one Pipeline object when it starts (``live.ask`` resolves to the current
-pipeline's method), so a request that is running when the index is swapped finishes on the
+Every request binds to one Pipeline object when it starts (``live.current``, resolved by the
+``current_pipeline`` dependency or once per UI event), so a request that is running when the index is swapped finishes on the
 old index and the next one starts on the new one. A reload that fails (no index, damaged
 file) leaves the running pipeline in place.
 """
@@ -14,22 +14,18 @@ import threading
 import time
 from typing import TYPE_CHECKING, Any
 
-from fastapi import APIRouter, Depends
-from fastapi.responses import JSONResponse
-from pydantic import BaseModel
-
 from ..core.errors import RagError
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from ..pipeline.core import Pipeline
+    from ..pipeline import Pipeline
 
 log = logging.getLogger("reload")
 
 
 class LivePipeline:
-    """A handle on the current Pipeline; attribute access goes to whichever one is live."""
+    """A handle on the current Pipeline, swapped whole by ``reload``."""
 
     def __init__(self, pipeline: Pipeline):
         self._current = pipeline
@@ -39,9 +35,6 @@ class LivePipeline:
     @property
     def current(self) -> Pipeline:
         return self._current
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._current, name)
 
     def reload(self) -> dict[str, Any]:
         """Load the index now live on disk and switch to it; raise RagError if it cannot load."""
@@ -62,36 +55,6 @@ class LivePipeline:
 def _version(pipeline: Pipeline) -> str | None:
     folder = getattr(pipeline.store, "version_dir", None)
     return folder.name if folder is not None else None
-
-
-class ReloadResponse(BaseModel):
-    reloaded: bool
-    previous_version: str | None
-    version: str | None
-    chunks: int
-    seconds: float
-
-
-def admin_router(live: LivePipeline, require_admin: Callable[..., None]) -> APIRouter:
-    router = APIRouter(prefix="/admin", tags=["admin"], dependencies=[Depends(require_admin)])
-    errors: dict[int | str, dict[str, Any]] = {
-        401: {"description": "Missing or wrong admin key"},
-        403: {"description": "Admin endpoints are disabled (no key configured)"},
-        409: {"description": "The index on disk cannot be loaded; the old one keeps serving"},
-    }
-
-    @router.post("/reload", response_model=ReloadResponse, responses=errors)
-    def reload() -> Any:
-        """Load the index now on disk and swap it in; requests in flight finish on the old one."""
-        try:
-            result = live.reload()
-        except RagError as exc:
-            log.warning("reload failed", extra={"fields": {"error": str(exc)}})
-            return JSONResponse({"error": f"reload failed: {exc}"}, status_code=409)
-        log.info("reloaded", extra={"fields": result})
-        return result
-
-    return router
 
 
 def install_sighup(live: LivePipeline) -> Callable[[], None]:

@@ -13,7 +13,8 @@ from ..core.errors import RagError
 from ..core.settings import MODES
 
 if TYPE_CHECKING:
-    from ..pipeline.core import Pipeline
+    from ..pipeline import AskResponse
+    from .reload import LivePipeline
 
 SCORE_COLUMNS = ["bm25", "dense", "fused", "rerank"]
 _CITATION = re.compile(r"\[(\d{1,3})\]")
@@ -32,36 +33,36 @@ def banner(status: dict[str, Any]) -> str:
     return "\n".join(f"> **Note:** {w}" for w in warnings)
 
 
-def answer_html(data: dict[str, Any]) -> str:
-    text = html.escape(data["answer"])
+def answer_html(data: AskResponse) -> str:
+    text = html.escape(data.answer)
     text = _CITATION.sub(
         lambda m: f'<a href="#src-{m.group(1)}" class="cite">[{m.group(1)}]</a>', text
     )
-    status = "refused" if data["refused"] else "answered"
-    if data.get("reason"):
-        status += f" ({html.escape(data['reason'])})"
+    status = "refused" if data.refused else "answered"
+    if data.reason:
+        status += f" ({html.escape(data.reason)})"
     return f'<div id="answer-text"><p>{text}</p><p><small>{status}</small></p></div>'
 
 
-def sources_html(data: dict[str, Any]) -> str:
-    cited = {c["n"] for c in data["citations"]}
+def sources_html(data: AskResponse) -> str:
+    cited = {c.n for c in data.citations}
     parts = []
-    for row in data["retrieved"]:
-        n = row["rank"]
+    for row in data.retrieved:
+        n = row.rank
         opened = " open" if n in cited else ""
-        title = html.escape(f"[{n}] {row['doc_id']} - {row['section'] or row['title']}")
+        title = html.escape(f"[{n}] {row.doc_id} - {row.section or row.title}")
         parts.append(
             f'<details id="src-{n}"{opened}><summary>{title}</summary>'
-            f"<p>{html.escape(row['text'])}</p></details>"
+            f"<p>{html.escape(row.text)}</p></details>"
         )
     return "".join(parts)
 
 
-def chunk_rows(data: dict[str, Any]) -> list[list[Any]]:
+def chunk_rows(data: AskResponse) -> list[list[Any]]:
     rows = []
-    for row in data["retrieved"]:
-        scores = [round(row["scores"][c], 4) if c in row["scores"] else None for c in SCORE_COLUMNS]
-        rows.append([row["rank"], row["doc_id"], row["chunk_id"], *scores])
+    for row in data.retrieved:
+        scores = [round(row.scores[c], 4) if c in row.scores else None for c in SCORE_COLUMNS]
+        rows.append([row.rank, row.doc_id, row.chunk_id, *scores])
     return rows
 
 
@@ -71,27 +72,28 @@ def latency_md(latency: dict[str, float]) -> str:
     )
 
 
-def build_ui(pipeline: Pipeline) -> gr.Blocks:
-    settings = pipeline.settings
+def build_ui(live: LivePipeline) -> gr.Blocks:
+    """The demo over whichever pipeline is live when each question is asked."""
+    settings = live.current.settings
 
     def ask(question: str, mode: str) -> tuple[str, str, list[list[Any]], str]:
         try:
-            data = pipeline.ask(question, mode).to_json()
+            data = live.current.ask(question, mode).to_response()
         except RagError as exc:
             return f'<p id="answer-error">{html.escape(str(exc))}</p>', "", [], ""
-        notes = "".join(f"<p><small>{html.escape(n)}</small></p>" for n in data["notes"])
+        notes = "".join(f"<p><small>{html.escape(n)}</small></p>" for n in data.notes)
         return (
             answer_html(data) + notes,
             sources_html(data),
             chunk_rows(data),
-            latency_md(data["latency_ms"]),
+            latency_md(data.latency_ms),
         )
 
     with gr.Blocks(title=settings.project_name) as demo:
         gr.Markdown(
             f"# {settings.project_name}\nAnswers come only from the indexed documents; every sentence cites its source."
         )
-        note = banner(pipeline.status())
+        note = banner(live.current.status())
         if note:
             gr.Markdown(note, elem_id="banner")
         with gr.Row():

@@ -22,7 +22,7 @@ import numpy as np
 
 from ...core.checksums import sha256_file as _sha256
 from ...core.errors import IndexIncompatibleError, IndexMissingError
-from ...ingest.chunking import Chunk
+from ...core.types import Chunk
 from ...text.analyzer import analyze
 
 INDEX_SCHEMA_VERSION = 1

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, overload
 
 from ...core.errors import RagError
-from ...ingest.chunking import Chunk
+from ...core.types import Chunk
 from ...text.analyzer import STOPWORDS, analyze
 
 if TYPE_CHECKING:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ...core.errors import RagError
-from ...ingest.chunking import Chunk
+from ...core.types import Chunk
 
 if TYPE_CHECKING:
     from ...core.settings import Settings
