@@ -26,3 +26,13 @@ class FakeEmbedder:
 
     def encode_query(self, text: str) -> tuple[np.ndarray, bool]:
         return self.encode([text])[0], False
+
+    def encode_passages(
+        self, texts: list[str], spans: list[list[list[int]]]
+    ) -> tuple[np.ndarray, list[np.ndarray]]:
+        """Text vectors, and each span's vector as the vector of the span's own text."""
+        pooled = [
+            self.encode([text[a:b] for a, b in text_spans]).reshape(len(text_spans), self.dim)
+            for text, text_spans in zip(texts, spans, strict=True)
+        ]
+        return self.encode(texts), pooled

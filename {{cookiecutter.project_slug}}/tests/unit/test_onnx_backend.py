@@ -51,6 +51,27 @@ def test_onnx_embedder_gives_the_torch_vectors(location, onnx_embedder: Embedder
     assert meta["onnx_sha256"] == sha256_file(folder / ONNX_FILE)
 
 
+def test_sentence_vectors_come_from_the_passage_pass_on_both_backends(
+    location, onnx_embedder: Embedder
+):
+    """Sentence vectors pooled from one forward pass over a passage: the same on torch and ONNX,
+    the passage vector unchanged, and each closest to its own sentence embedded alone."""
+    text = TEXTS[2][:200] + " Annual leave is 25 days for full-time staff."
+    sentences = ["Descale the Zephyr kettle every 6 weeks with citric acid."]
+    sentences.append("Annual leave is 25 days for full-time staff.")
+    spans = [[text.index(s), text.index(s) + len(s)] for s in sentences]
+    torch_embedder = Embedder(location, backend="torch")
+    vectors_t, pooled_t = torch_embedder.encode_passages([text], [spans])
+    vectors_o, pooled_o = onnx_embedder.encode_passages([text], [spans])
+    assert pooled_t[0].shape == pooled_o[0].shape == (2, 384)
+    assert float(np.sum(pooled_t[0] * pooled_o[0], axis=1).min()) > 0.999
+    assert float(vectors_t[0] @ torch_embedder.encode([text])[0]) > 0.9999
+    assert float(vectors_o[0] @ vectors_t[0]) > 0.9999
+    alone = torch_embedder.encode(sentences)
+    similarity = pooled_t[0] @ alone.T
+    assert similarity[0, 0] > similarity[0, 1] and similarity[1, 1] > similarity[1, 0]
+
+
 def test_a_damaged_export_is_exported_again(location, onnx_embedder: Embedder, tmp_path: Path):
     folder = export_dir(tmp_path, MINILM, "embedder", location.sha256)
     embedder = onnx_embedder

@@ -10,6 +10,7 @@ from {{ cookiecutter.package_name }}.guardrails.pii import PiiRedactor
 from {{ cookiecutter.package_name }}.ingest.chunking import _pack, chunk_document
 from {{ cookiecutter.package_name }}.ingest.loaders import Document, Section
 from {{ cookiecutter.package_name }}.retrieval.fusion import rrf, weighted
+from {{ cookiecutter.package_name }}.text.sentences import split_sentences
 
 
 @st.composite
@@ -24,7 +25,7 @@ def packing(draw):
 @given(packing())
 def test_packing_loses_nothing_and_repeats_only_the_overlap(case):
     units, sizes, budget, overlap = case
-    chunks = [text.split(" ") for text in _pack(units, sizes, budget, overlap)]
+    chunks = [[units[i] for i in members] for members in _pack(sizes, budget, overlap)]
     size = dict(zip(units, sizes, strict=True))
     seen = [u for chunk in chunks for u in chunk]
     assert set(seen) == set(units)  # nothing lost
@@ -52,7 +53,7 @@ class WordCounter:
 
 
 WORD = st.text("abcdefghij", min_size=1, max_size=8)
-SENTENCE = st.lists(WORD, min_size=1, max_size=30).map(lambda ws: " ".join(ws) + ".")
+SENTENCE = st.lists(WORD, min_size=1, max_size=30).map(lambda ws: (" ".join(ws) + ".").capitalize())
 
 
 @given(
@@ -70,6 +71,10 @@ def test_chunking_a_document_keeps_every_word(sentences, chunk_tokens, overlap):
     assert set(words) <= set(out)
     assert len(words) <= len(out) <= len(words) + overlap * (len(chunks) - 1)
     assert all(len(c.text.split()) <= chunk_tokens for c in chunks)
+    # Sentence spans cut whole sentences (never the pieces of a long one) out of the chunk's text.
+    spans = [c.text[start:end] for c in chunks for start, end in c.sentences]
+    units = split_sentences(text)
+    assert set(spans) == {u for u in units if len(u.split()) <= chunk_tokens}
 
 
 RANKING = st.lists(

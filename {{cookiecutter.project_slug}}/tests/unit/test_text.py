@@ -52,3 +52,21 @@ def test_identifiers_match_whatever_their_spelling():
     ]:
         assert identifiers(f"What about {a}?") == identifiers(f"Is {b} listed?") != set()
     assert identifiers("Step 2 of the guide") == set()  # a capitalised word is not an id prefix
+
+
+def test_hard_wrapped_sentences_and_list_items_are_joined_but_code_is_not():
+    text = (
+        "The copy function is called once for each directory\n"
+        "that is copied. It returns the new path.\n"
+        "- first item\n"
+        "second line of a list\n"
+        "```\n"
+        "hcctl registry health\n"
+        "kubectl get pods\n"
+        "```"
+    )
+    pieces = split_sentences(text)
+    assert pieces[0] == "The copy function is called once for each directory that is copied."
+    assert "- first item second line of a list" in pieces
+    assert "hcctl registry health" in pieces and "kubectl get pods" in pieces
+    assert " ".join(pieces).split() == text.split()

@@ -18,6 +18,9 @@ class Chunk:
     text: str
     position: int
     flags: list[str] = field(default_factory=list)
+    # Character spans [start, end) in text of the whole sentences an answer may quote (not
+    # the pieces of a sentence too long for one chunk); their vectors are stored by the index.
+    sentences: list[list[int]] = field(default_factory=list)
 
     @property
     def header(self) -> str:

@@ -1,4 +1,5 @@
-"""Answer-quality metrics from ragas that need no LLM, computed per question.
+"""Answer-quality metrics that need no LLM, computed per question: ragas's ROUGE-L
+(rouge_score), string similarity and ID-based context metrics, and SQuAD token F1.
 
 Each metric is scored with ``single_turn_score`` on an explicit sample, so ragas never builds a
 default (paid) judge behind the caller's back. The golden format has reference answers and
@@ -34,6 +35,27 @@ def non_llm_metrics() -> list[Any]:
     ]
 
 
+_ARTICLES = re.compile(r"(?:a|an|the)")
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+def _answer_tokens(text: str) -> list[str]:
+    """SQuAD's normalisation: lower case, no punctuation, no articles."""
+    return _WORD.findall(_ARTICLES.sub(" ", text.lower()))
+
+
+def token_f1(answer: str, reference: str) -> float:
+    """Harmonic mean of token precision and recall against the reference answer (SQuAD F1)."""
+    got, want = _answer_tokens(answer), _answer_tokens(reference)
+    if not got or not want:
+        return float(got == want)
+    common = sum(min(got.count(t), want.count(t)) for t in set(got))
+    if common == 0:
+        return 0.0
+    precision, recall = common / len(got), common / len(want)
+    return 2 * precision * recall / (precision + recall)
+
+
 def strip_citations(answer: str) -> str:
     return _CITATION.sub("", answer).strip()
 
@@ -61,4 +83,5 @@ def score_answer(
     for metric in metrics:
         value = float(metric.single_turn_score(sample))
         scores[metric.name] = value if math.isfinite(value) else None  # undefined: no context
+    scores["token_f1"] = token_f1(sample.response or "", reference or "")
     return scores

@@ -71,6 +71,16 @@ def _fmt(value: Any) -> str:
     return f"{value:.3f}" if isinstance(value, float) else str(value)
 
 
+def _answer_lines(report: dict[str, Any]) -> list[str]:
+    intervals = report.get("ci95", {}).get("answers", {})
+    lines = []
+    for name, value in report["answers"].items():
+        ci = intervals.get(name)
+        interval = f"[{ci[0]:.3f}, {ci[1]:.3f}]" if ci else "n/a"
+        lines.append(f"| {name} | {_fmt(value) if value is not None else 'n/a'} | {interval} |")
+    return lines
+
+
 def retrieval_table(report: dict[str, Any], with_ci: bool = True) -> str:
     lines = [
         "| mode | " + " | ".join(RETRIEVAL_METRICS) + " |",
@@ -179,9 +189,9 @@ def markdown(report: dict[str, Any]) -> str:
         "",
         "## Answers (ragas, no LLM; answerable questions, a refusal scores as given)",
         "",
-        "| metric | value |",
-        "|---|---|",
-        *[f"| {k} | {_fmt(v) if v is not None else 'n/a'} |" for k, v in report["answers"].items()],
+        "| metric | value | 95% CI |",
+        "|---|---|---|",
+        *_answer_lines(report),
         "",
         *judge_lines(report["judge"]),
         "",

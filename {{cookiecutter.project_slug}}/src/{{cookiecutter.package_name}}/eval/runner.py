@@ -183,6 +183,9 @@ def run(
         for item_id, scores in per_question[mode].items():
             rows[item_id].setdefault("retrieval", {})[mode] = scores
 
+    ci95["answers"] = {
+        name: list(bootstrap_ci(values)) for name, values in sorted(answer_scores.items()) if values
+    }
     served = effective_mode(pipeline, settings.mode)
     unanswerable = [i for i in items if not i.answerable]
     refusal = {

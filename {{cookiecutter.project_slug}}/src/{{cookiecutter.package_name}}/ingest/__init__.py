@@ -1,6 +1,6 @@
 """Documents into an index: loaders (Markdown, text, HTML, PDF), token-aware chunking, one shared
-preparation step (``base``) and one writer per store (``indexer`` for the local store;
-``migrate`` copies a local index into Milvus in a Milvus bake)."""
+preparation step (``base``) and the incremental writer (``indexer``), which hands the prepared
+chunks to the configured store."""
 
 from .base import IngestReport
 from .indexer import ingest

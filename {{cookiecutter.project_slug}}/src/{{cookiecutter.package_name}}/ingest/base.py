@@ -99,6 +99,17 @@ def prepare(
     return doc_chunks, meta, flagged
 
 
+def passages(chunks: list[Chunk]) -> tuple[list[str], list[list[list[int]]]]:
+    """What the embedder reads for each chunk (its indexed text) and, in that text's coordinates,
+    the spans of the chunk's sentences (to pool into sentence vectors)."""
+    texts, spans = [], []
+    for chunk in chunks:
+        shift = len(chunk.indexed_text) - len(chunk.text)
+        texts.append(chunk.indexed_text)
+        spans.append([[start + shift, end + shift] for start, end in chunk.sentences])
+    return texts, spans
+
+
 def manifest_base(
     built_with: dict[str, Any],
     embedder: Embedder,

@@ -70,16 +70,20 @@ def chunk_document(
         budget = max(8, min(chunk_tokens, room))
         units: list[str] = []
         sizes: list[int] = []
+        whole: list[bool] = []
         sentences = split_sentences(section.text)
         for sentence, size in zip(sentences, counter.count(sentences), strict=True):
             if size <= budget:
                 units.append(sentence)
                 sizes.append(size)
+                whole.append(True)
             else:
                 parts = counter.split(sentence, budget)
                 units.extend(parts)
                 sizes.extend(counter.count(parts))
-        for text in _pack(units, sizes, budget, overlap):
+                whole.extend([False] * len(parts))
+        for members in _pack(sizes, budget, overlap):
+            text, spans = _join(units, whole, members)
             chunks.append(
                 Chunk(
                     chunk_id=f"{doc.doc_id}#{len(chunks)}",
@@ -88,18 +92,32 @@ def chunk_document(
                     section=heading,
                     text=text,
                     position=len(chunks),
+                    sentences=spans,
                 )
             )
     return chunks
 
 
-def _pack(units: list[str], sizes: list[int], budget: int, overlap: int) -> list[str]:
-    out: list[str] = []
+def _join(units: list[str], whole: list[bool], members: list[int]) -> tuple[str, list[list[int]]]:
+    """A chunk's text (its units joined by spaces) and the spans of its whole sentences."""
+    spans: list[list[int]] = []
+    cursor = 0
+    for j in members:
+        if whole[j]:
+            spans.append([cursor, cursor + len(units[j])])
+        cursor += len(units[j]) + 1
+    return " ".join(units[j] for j in members), spans
+
+
+def _pack(sizes: list[int], budget: int, overlap: int) -> list[list[int]]:
+    """Group consecutive units (by index) into chunks of at most budget tokens; a chunk
+    starts with up to overlap tokens of whole units carried from the one before."""
+    out: list[list[int]] = []
     current: list[int] = []
     used = 0
     for i, size in enumerate(sizes):
         if current and used + size > budget:
-            out.append(" ".join(units[j] for j in current))
+            out.append(current)
             carried: list[int] = []
             carried_tokens = 0
             for j in reversed(current):
@@ -111,5 +129,5 @@ def _pack(units: list[str], sizes: list[int], budget: int, overlap: int) -> list
         current.append(i)
         used += size
     if current:
-        out.append(" ".join(units[j] for j in current))
+        out.append(current)
     return out

@@ -15,8 +15,16 @@ import numpy as np
 from ..core.errors import DocsError, RagError
 from ..core.types import Chunk
 from ..guardrails.pii import PiiRedactor
-from ..retrieval.stores.local import IndexData, load_index_data, write_index
-from .base import EMBED_BLOCK, IngestReport, Progress, fingerprint, manifest_base, prepare
+from ..retrieval.stores.local import IndexData, load_index_data, sentence_rows, write_index
+from .base import (
+    EMBED_BLOCK,
+    IngestReport,
+    Progress,
+    fingerprint,
+    manifest_base,
+    passages,
+    prepare,
+)
 from .chunking import HFTokenCounter
 from .loaders import SUPPORTED, SkipDocument, discover, doc_id_for, load_document
 
@@ -74,6 +82,8 @@ def ingest(
     documents: dict[str, dict[str, Any]] = {}
     chunks: list[Chunk] = []
     vectors: list[np.ndarray | None] = []
+    sentence_vectors: list[np.ndarray | None] = []
+    old_sentences = sentence_rows(previous.chunks if previous else [])
     for n, path in enumerate(files, start=1):
         doc_id = doc_id_for(path, docs_dir)
         if progress:
@@ -89,6 +99,9 @@ def ingest(
             rows = old_rows.get(doc_id, [])
             chunks.extend(previous.chunks[r] for r in rows)
             vectors.extend(previous.embeddings[r] for r in rows)
+            sentence_vectors.extend(
+                previous.sentences[old_sentences[r] : old_sentences[r + 1]] for r in rows
+            )
             documents[doc_id] = old
             continue
         (report.changed if old else report.new).append(doc_id)
@@ -96,6 +109,7 @@ def ingest(
         report.flagged_chunks += flagged
         chunks.extend(doc_chunks)
         vectors.extend([None] * len(doc_chunks))
+        sentence_vectors.extend([None] * len(doc_chunks))
     if not documents:
         reasons = "; ".join(f"{d}: {r}" for d, r in report.skipped[:3])
         raise DocsError(f"no document in {docs_dir} could be indexed ({reasons}); index unchanged")
@@ -103,9 +117,11 @@ def ingest(
     todo = [i for i, v in enumerate(vectors) if v is None]
     for start in range(0, len(todo), EMBED_BLOCK):
         rows = todo[start : start + EMBED_BLOCK]
-        encoded = embedder.encode([chunks[i].indexed_text for i in rows])
-        for i, vector in zip(rows, encoded, strict=True):
+        texts, spans = passages([chunks[i] for i in rows])
+        encoded, pooled = embedder.encode_passages(texts, spans)
+        for i, vector, sentences in zip(rows, encoded, pooled, strict=True):
             vectors[i] = vector
+            sentence_vectors[i] = sentences
         if progress:
             progress("embed", min(start + EMBED_BLOCK, len(todo)), len(todo))
     report.embedded_chunks = len(todo)
@@ -123,9 +139,12 @@ def ingest(
     }
     if progress:
         progress("write", 0, 1)
+    sentences = np.vstack(
+        [np.zeros((0, embedder.dim), np.float32), *[v for v in sentence_vectors if v is not None]]
+    ).astype(np.float32)
     write_index(
         settings.index_dir,
-        IndexData(chunks, matrix, manifest),
+        IndexData(chunks, matrix, manifest, sentences),
         hnsw_threshold=settings.hnsw_threshold,
         hnsw_ef_search=settings.hnsw_ef_search,
     )

@@ -213,6 +213,46 @@ class Embedder:
             out[rows] = runner.run(encoded)
         return out
 
+    def encode_passages(
+        self, texts: list[str], spans: list[list[list[int]]]
+    ) -> tuple[np.ndarray, list[np.ndarray]]:
+        """Embed texts and, from the same forward pass, one vector per character span of each
+        text: its tokens' states mean-pooled and L2-normalised (sentence vectors at no second
+        pass). Returns (text vectors, one [spans, dim] array per text)."""
+        offsets = self.tokenizer(
+            texts, truncation=True, max_length=self.max_seq_length, return_offsets_mapping=True
+        )["offset_mapping"]
+        vectors = np.zeros((len(texts), self.dim), dtype=np.float32)
+        states: list[np.ndarray] = [np.zeros((0, self.dim), dtype=np.float32)] * len(texts)
+        if self._onnx is not None:
+            order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+            for start in range(0, len(order), self.batch_size):
+                rows = order[start : start + self.batch_size]
+                encoded = self.tokenizer(
+                    [texts[i] for i in rows],
+                    padding=True,
+                    truncation=True,
+                    max_length=self.max_seq_length,
+                    return_tensors="np",
+                )
+                pooled, hidden = self._onnx.run_all(encoded)
+                for k, i in enumerate(rows):
+                    vectors[i] = pooled[k]
+                    states[i] = hidden[k, : len(offsets[i])]
+        else:
+            outputs: list[Any] = list(
+                self.model.encode(
+                    texts, batch_size=self.batch_size, output_value=None, convert_to_numpy=False
+                )
+            )
+            for i, out in enumerate(outputs):
+                vectors[i] = out["sentence_embedding"].float().numpy()
+                states[i] = out["token_embeddings"].float().numpy()[: len(offsets[i])]
+        pooled_spans = [
+            _pool_spans(states[i], offsets[i], spans[i], self.dim) for i in range(len(texts))
+        ]
+        return vectors, pooled_spans
+
     def clear_cache(self) -> None:
         """Forget cached query vectors (benchmarks time distinct queries with a cold cache)."""
         with self._lock:
@@ -245,6 +285,23 @@ class Embedder:
             if len(self._cache) > self._cache_size:
                 self._cache.popitem(last=False)
         return vector, False
+
+
+def _pool_spans(
+    states: np.ndarray, offsets: list[tuple[int, int]], spans: list[list[int]], dim: int
+) -> np.ndarray:
+    """Mean of the token states inside each character span, L2-normalised; a span whose tokens
+    were truncated away gets a zero vector (it then matches nothing)."""
+    out = np.zeros((len(spans), dim), dtype=np.float32)
+    starts = np.array([a for a, _ in offsets])
+    ends = np.array([b for _, b in offsets])
+    real = ends > starts  # special tokens have empty offsets
+    for k, (start, end) in enumerate(spans):
+        inside = real & (starts >= start) & (ends <= end)
+        if inside.any():
+            mean = states[inside].mean(axis=0)
+            out[k] = mean / max(float(np.linalg.norm(mean)), 1e-9)
+    return out
 
 
 class Reranker:

@@ -27,6 +27,8 @@ ONNX_FILE = "model.onnx"
 EXPORT_META = "export.json"
 INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 OPSET = 17
+# 2: the embedder also returns its token states (tokens), pooled into sentence vectors at ingest.
+EXPORT_FORMAT = 2
 
 _export_lock = threading.Lock()
 
@@ -51,7 +53,7 @@ def _wrapped(torch_model: Any, kind: str) -> Any:
             ).last_hidden_state
             mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
             pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
-            return torch.nn.functional.normalize(pooled, p=2.0, dim=1)
+            return torch.nn.functional.normalize(pooled, p=2.0, dim=1), hidden
 
     class Logits(torch.nn.Module):
         def __init__(self, classifier: Any):
@@ -76,6 +78,9 @@ def _export(torch_model: Any, tokenizer: Any, kind: str, target: Path) -> None:
     args = tuple(sample[name] for name in INPUTS)
     axes = {name: {0: "batch", 1: "tokens"} for name in INPUTS}
     axes["output"] = {0: "batch"}
+    outputs = ["output", "tokens"] if kind == "embedder" else ["output"]
+    if kind == "embedder":
+        axes["tokens"] = {0: "batch", 1: "tokens"}
     # The tracer warns about shape-dependent Python branches in transformers; for these BERT
     # encoders they are constant (no causal mask, no cache), as the equivalence test checks.
     with torch.no_grad(), warnings.catch_warnings():
@@ -85,7 +90,7 @@ def _export(torch_model: Any, tokenizer: Any, kind: str, target: Path) -> None:
             args,
             str(target),
             input_names=list(INPUTS),
-            output_names=["output"],
+            output_names=outputs,
             dynamic_axes=axes,
             opset_version=OPSET,
             dynamo=False,
@@ -102,9 +107,11 @@ def ensure_export(
     with _export_lock:
         if onnx_path.is_file() and meta_path.is_file():
             meta = json.loads(meta_path.read_text(encoding="utf-8"))
-            if meta.get("source_sha256") == weights_sha256 and meta.get(
-                "onnx_sha256"
-            ) == sha256_file(onnx_path):
+            if (
+                meta.get("source_sha256") == weights_sha256
+                and meta.get("format") == EXPORT_FORMAT
+                and meta.get("onnx_sha256") == sha256_file(onnx_path)
+            ):
                 return onnx_path
         try:
             folder.mkdir(parents=True, exist_ok=True)
@@ -115,6 +122,7 @@ def ensure_export(
                 "source_sha256": weights_sha256,
                 "onnx_sha256": sha256_file(tmp),
                 "opset": OPSET,
+                "format": EXPORT_FORMAT,
             }
             os.replace(tmp, onnx_path)
             meta_path.write_text(json.dumps(meta, indent=2), encoding="utf-8")
@@ -156,8 +164,13 @@ class OnnxRunner:
         self.session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
 
     def run(self, encoded: Any) -> np.ndarray:
+        """The first output (pooled embeddings or logits)."""
+        return self.run_all(encoded, ["output"])[0]
+
+    def run_all(self, encoded: Any, names: list[str] | None = None) -> list[np.ndarray]:
+        """The named outputs (all of them by default)."""
         feeds = {name: np.asarray(encoded[name], dtype=np.int64) for name in INPUTS}
-        return np.asarray(self.session.run(None, feeds)[0], dtype=np.float32)
+        return [np.asarray(x, dtype=np.float32) for x in self.session.run(names, feeds)]
 
 
 def load_runner(

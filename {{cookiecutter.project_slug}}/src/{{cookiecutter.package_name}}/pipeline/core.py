@@ -339,7 +339,12 @@ class Pipeline:
 
     def _extractive(self, question: str, retrieval: Retrieval, vector: np.ndarray) -> Answer:
         answer = extract(
-            question, vector, retrieval.hits, self.embedder, self.settings.answer_sentences
+            question,
+            vector,
+            retrieval.hits,
+            self.embedder,
+            self.settings.answer_sentences,
+            getattr(self.store, "sentence_vectors", None),
         )
         if self.generator is not None:
             answer.provider = "extractive-fallback"

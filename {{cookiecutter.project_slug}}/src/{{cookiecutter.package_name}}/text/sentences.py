@@ -9,15 +9,40 @@ import re
 # table rows (one per line) are sentences of their own.
 _BOUNDARY = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(*`])")
 _ABBREVIATIONS = ("e.g.", "i.e.", "etc.", "approx.", "no.", "vs.", "fig.", "dr.", "mr.", "ms.")
+# A line nothing continues: a table row, heading, quote or code fence.
+_BLOCK_LINE = re.compile(r"^(?:[|#>]|```|~~~)")
+
+
+def _logical_lines(text: str) -> list[str]:
+    """Lines, with a hard-wrapped sentence joined back: a line that starts in lower case continues
+    the previous one (a sentence or list item) unless that one ended a clause (.!?:;) or is a
+    table row, heading or quote. Code blocks are left line by line."""
+    lines: list[str] = []
+    in_code = False
+    joinable = False
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line:
+            joinable = False
+            continue
+        if line.startswith(("```", "~~~")):
+            in_code = not in_code
+            lines.append(line)
+            joinable = False
+            continue
+        if joinable and not in_code and line[0].islower():
+            lines[-1] = f"{lines[-1]} {line}"
+        else:
+            lines.append(line)
+        joinable = not in_code and not line.endswith((".", "!", "?", ":", ";"))
+        joinable = joinable and not _BLOCK_LINE.match(lines[-1])
+    return lines
 
 
 def split_sentences(text: str) -> list[str]:
     """Split ``text`` into sentences; every non-space character ends up in exactly one piece."""
     pieces: list[str] = []
-    for line in text.splitlines():
-        line = line.strip()
-        if not line:
-            continue
+    for line in _logical_lines(text):
         start = 0
         for match in _BOUNDARY.finditer(line):
             candidate = line[start : match.start()]

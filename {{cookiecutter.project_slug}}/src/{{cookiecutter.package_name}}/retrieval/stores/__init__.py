@@ -1,2 +1,2 @@
-"""Where chunks and vectors live: the ChunkStore protocol, the local on-disk versions (BM25 +
-FAISS, a CURRENT pointer) and, in a Milvus bake, Milvus; ``open_store`` picks by settings."""
+"""Where chunks and vectors live: the ChunkStore protocol, the on-disk index versions behind a
+CURRENT pointer, and ``open_store``, which opens the store the settings name."""

@@ -25,7 +25,7 @@ from ...core.errors import IndexIncompatibleError, IndexMissingError
 from ...core.types import Chunk
 from ...text.analyzer import analyze
 
-INDEX_SCHEMA_VERSION = 1
+INDEX_SCHEMA_VERSION = 2  # 2: sentence vectors (sentences.npy) for extractive answers
 POINTER = "CURRENT"
 MANIFEST = "manifest.json"
 KEEP_VERSIONS = 2
@@ -114,6 +114,13 @@ class IndexData:
     chunks: list[Chunk]
     embeddings: np.ndarray
     manifest: dict[str, Any]
+    # One row per span in chunk.sentences, chunk after chunk (sentence_rows finds them).
+    sentences: np.ndarray
+
+
+def sentence_rows(chunks: Sequence[Chunk]) -> np.ndarray:
+    """Where each chunk's sentence vectors start: chunk i owns rows [rows[i], rows[i + 1])."""
+    return np.concatenate([[0], np.cumsum([len(c.sentences) for c in chunks])]).astype(np.int64)
 
 
 def build_dense_index(embeddings: np.ndarray, hnsw: bool, ef_search: int = 128) -> Any:
@@ -151,6 +158,9 @@ def write_index(
         for chunk in data.chunks:
             fh.write(json.dumps(chunk.to_json(), ensure_ascii=False) + "\n")
     np.save(staging / "embeddings.npy", data.embeddings.astype(np.float32))
+    if data.sentences.shape[0] != int(sentence_rows(data.chunks)[-1]):
+        raise ValueError("sentence vectors do not match the chunks' sentence spans")
+    np.save(staging / "sentences.npy", data.sentences.astype(np.float32))
     hnsw = hnsw_threshold is not None and len(data.chunks) >= hnsw_threshold
     dense = build_dense_index(data.embeddings, hnsw, hnsw_ef_search)
     faiss.write_index(dense, str(staging / "faiss.index"))
@@ -226,9 +236,13 @@ class LocalStore:
         with (self.version_dir / "chunks.jsonl").open(encoding="utf-8") as fh:
             self.chunks = [Chunk.from_json(json.loads(line)) for line in fh]
         self.embeddings = np.load(self.version_dir / "embeddings.npy", allow_pickle=False)
+        self.sentences = np.load(self.version_dir / "sentences.npy", allow_pickle=False)
+        self._sentence_rows = sentence_rows(self.chunks)
         self.faiss = faiss.read_index(str(self.version_dir / "faiss.index"))
         self.bm25_index = bm25s.BM25.load(str(self.version_dir / "bm25"), show_progress=False)
-        if not (len(self.chunks) == self.embeddings.shape[0] == self.faiss.ntotal):
+        if not (len(self.chunks) == self.embeddings.shape[0] == self.faiss.ntotal) or (
+            self.sentences.shape[0] != self._sentence_rows[-1]
+        ):
             raise IndexIncompatibleError(f"{index_dir} is inconsistent: re-run `ingest`")
 
     def __len__(self) -> int:
@@ -280,6 +294,10 @@ class LocalStore:
             return []
         return [float(x) for x in self.embeddings[ids] @ vector]
 
+    def sentence_vectors(self, row: int) -> np.ndarray:
+        """The vectors of chunk row's sentences (chunk.sentences order), computed at ingest."""
+        return self.sentences[self._sentence_rows[row] : self._sentence_rows[row + 1]]
+
 
 def load_index_data(index_dir: Path) -> IndexData:
     """Chunks, embeddings and manifest of the live version (checksums verified)."""
@@ -287,10 +305,11 @@ def load_index_data(index_dir: Path) -> IndexData:
     manifest = _manifest(version)
     if manifest.get("schema_version") != INDEX_SCHEMA_VERSION:
         raise IndexIncompatibleError(f"{index_dir} has another index schema: re-run `ingest`")
-    for rel in ("chunks.jsonl", "embeddings.npy"):
+    for rel in ("chunks.jsonl", "embeddings.npy", "sentences.npy"):
         if _sha256(version / rel) != manifest["files"].get(rel):
             raise IndexIncompatibleError(f"index file {version / rel} is damaged: re-run `ingest`")
     with (version / "chunks.jsonl").open(encoding="utf-8") as fh:
         chunks = [Chunk.from_json(json.loads(line)) for line in fh]
     embeddings = np.load(version / "embeddings.npy", allow_pickle=False)
-    return IndexData(chunks, embeddings, manifest)
+    sentences = np.load(version / "sentences.npy", allow_pickle=False)
+    return IndexData(chunks, embeddings, manifest, sentences)
