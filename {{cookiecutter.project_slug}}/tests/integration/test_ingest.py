@@ -119,3 +119,48 @@ def test_a_new_version_replaces_the_old_atomically(corpus: Path, tmp_path: Path,
     second = live_version(settings.index_dir)
     assert second != first and first.exists()  # the previous version is kept for rollback
     assert not list(settings.index_dir.glob(".tmp-*"))
+
+
+def test_passages_are_scanned_once_at_ingest_and_rescanned_when_the_rules_change(
+    corpus: Path, tmp_path: Path, embedder, monkeypatch: pytest.MonkeyPatch
+):
+    """Personal data and planted instructions are flagged at ingest under recorded scan
+    signatures; a pipeline trusts the flags only when the signatures match its own, and a
+    re-ingest under other rules flags the reused chunks again."""
+    from {{ cookiecutter.package_name }}.guardrails import flags
+    from {{ cookiecutter.package_name }}.guardrails.pii import FLAG as PII_FLAG
+
+    (corpus / "guides" / "contact.md").write_text(
+        "# Service desk\n\nCall the Zephyr service desk on 020 7946 0958 for kettle repairs.\n",
+        encoding="utf-8",
+    )
+    settings = Settings(index_dir=tmp_path / "index")
+    ingest(corpus, settings, embedder)
+    store = LocalStore(settings.index_dir)
+    assert store.manifest["scans"] == flags.signatures()
+    flagged = {c.doc_id for c in store.chunks if PII_FLAG in c.flags}
+    assert flagged == {"guides/contact.md"}
+
+    pipeline = Pipeline(settings, store, embedder)
+    assert pipeline.trusted_flags
+    hits = pipeline.search("Zephyr service desk phone number", mode="hybrid").retrieval.hits
+    redacted, found = pipeline.redact_hits(hits)
+    assert "PHONE_NUMBER" in found
+    assert not any("7946" in hit.chunk.text for hit in redacted)
+
+    # The same passage unflagged, in an index scanned by other rules: still redacted.
+    store.manifest["scans"] = {"personal_data": "other rules"}
+    for chunk in store.chunks:
+        chunk.flags.clear()
+    untrusting = Pipeline(settings, store, embedder)
+    assert not untrusting.trusted_flags
+    redacted, found = untrusting.redact_hits(hits)
+    assert "PHONE_NUMBER" in found
+
+    # Rules changed since the last ingest: unchanged documents are flagged again, not re-embedded.
+    monkeypatch.setattr(flags, "signatures", lambda: {"personal_data": "new", "x": "y"})
+    again = ingest(corpus, settings, embedder)
+    assert again.embedded_chunks == 0
+    rescanned = LocalStore(settings.index_dir)
+    assert rescanned.manifest["scans"] == {"personal_data": "new", "x": "y"}
+    assert {c.doc_id for c in rescanned.chunks if PII_FLAG in c.flags} == {"guides/contact.md"}

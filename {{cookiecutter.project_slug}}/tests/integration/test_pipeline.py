@@ -35,6 +35,29 @@ def test_hybrid_stage_timings_are_recorded(pipeline: Pipeline):
     )
 
 
+def test_the_query_embedding_is_charged_to_embed_query_not_the_input_rail(
+    pipeline: Pipeline, monkeypatch: pytest.MonkeyPatch
+):
+    """The input rail needs the question's vector first; its cost still lands in embed_query
+    (and so in retrieve), whichever stage asks for it first. A 60 ms delay on every real
+    embedding makes the charge visible without timing the model itself."""
+    import time
+
+    encode = pipeline.embedder.encode
+
+    def slow(texts, show_progress=False):
+        time.sleep(0.06)
+        return encode(texts)
+
+    monkeypatch.setattr(pipeline.embedder, "encode", slow)
+    pipeline.embedder.clear_cache()
+    pipeline.answers.clear()
+    timings = pipeline.ask("Which courier handles express delivery?", mode="hybrid").timings.ms
+    assert timings["embed_query"] >= 60
+    assert timings["guard_input"] < 60
+    assert timings["retrieve"] >= timings["embed_query"]
+
+
 def test_unavailable_reranker_is_said_not_pretended(pipeline: Pipeline):
     result = pipeline.search("kettle warranty", mode="hybrid+rerank")
     assert result.retrieval.reranked is False

@@ -7,6 +7,7 @@ text the answerer sees; a chunk with nothing left is dropped.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import replace
 from typing import TYPE_CHECKING
@@ -19,6 +20,9 @@ if TYPE_CHECKING:
     from ..core.types import Chunk, Hit
 
 FLAG = "instruction_like"
+# Which rules flagged the chunks at ingest: the same rules on the same text give the same flags,
+# so a query can trust the stored flags and re-check nothing (``neutralise(trust_flags=True)``).
+RULES_SHA256 = hashlib.sha256("\n".join(p.pattern for p in CONTEXT_INJECTION).encode()).hexdigest()
 _COMMENT = re.compile(r"<!--.*?-->", re.S)
 _TABLE_ROW = re.compile(r"^\s*\|")
 _HEADING = re.compile(r"^\s*#{1,6}\s")
@@ -62,18 +66,22 @@ def flag_chunks(chunks: list[Chunk]) -> int:
     return count
 
 
-def neutralise(hits: list[Hit]) -> tuple[list[Hit], int]:
-    """Hits with instruction sentences removed; returns (hits, chunks changed or dropped)."""
+def neutralise(hits: list[Hit], trust_flags: bool = False) -> tuple[list[Hit], int]:
+    """Hits with instruction sentences removed; returns (hits, chunks changed or dropped).
+
+    With trust_flags (the index was flagged by these same rules) an unflagged chunk is
+    known clean; otherwise every chunk is checked again."""
     from ..core.types import Hit
 
     out: list[Hit] = []
     changed = 0
     for hit in hits:
-        if FLAG not in hit.chunk.flags and not is_instruction(hit.chunk.text):
+        if FLAG not in hit.chunk.flags and (trust_flags or not is_instruction(hit.chunk.text)):
             out.append(hit)
             continue
         changed += 1
         text = strip_instructions(hit.chunk.text)
         if text:
-            out.append(Hit(hit.row, replace(hit.chunk, text=text), hit.scores))
+            # The stored sentence spans no longer fit the shortened text: the answerer re-splits it.
+            out.append(Hit(hit.row, replace(hit.chunk, text=text, sentences=[]), hit.scores))
     return out, changed

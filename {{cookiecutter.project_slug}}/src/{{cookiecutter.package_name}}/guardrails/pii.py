@@ -7,6 +7,7 @@ account number, IPv4/IPv6. Matches are replaced by ``<ENTITY_TYPE>``, so redacti
 
 from __future__ import annotations
 
+import hashlib
 import re
 import threading
 from dataclasses import dataclass
@@ -28,6 +29,7 @@ PHONE_REGIONS = ("GB", "US", "IE", "FR", "DE", "NL", "ES", "IT", "BE", "AU", "IN
 POSTCODE = r"\b(?:GIR ?0AA|[A-PR-UWYZ][A-HK-Y]?\d[A-Z\d]? ?\d[ABD-HJLNP-UW-Z]{2})\b"
 SORT_CODE_ACCOUNT = r"\b\d{2}[- ]\d{2}[- ]\d{2}\b\D{0,30}?\b\d{8}\b"
 THRESHOLD = 0.35
+FLAG = "personal_data"  # set at ingest on a chunk whose stored text has PII in it
 _CITATION = re.compile(r"\[\d{1,3}\]")
 
 
@@ -90,6 +92,16 @@ class PiiRedactor:
                 out = out[: f.start] + f"<{f.entity}>" + out[f.end :]
             found += [f.entity for f in findings]
         return out, found
+
+
+def scan_signature(entities: tuple[str, ...] = ENTITIES) -> str:
+    """What a PII scan depends on (entities, patterns, regions, threshold, library versions): a
+    chunk flagged under the same signature needs no second scan to know it is clean."""
+    from importlib.metadata import version
+
+    parts = [*entities, POSTCODE, SORT_CODE_ACCOUNT, *PHONE_REGIONS, str(THRESHOLD)]
+    parts += [version("presidio-analyzer"), version("phonenumbers")]
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
 def _build_analyzer() -> Any:

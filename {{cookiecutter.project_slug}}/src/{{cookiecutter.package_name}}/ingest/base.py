@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..core.types import Chunk
-from ..guardrails.context import flag_chunks
+from ..guardrails import flags
 from ..guardrails.pii import PiiRedactor
 from .chunking import HFTokenCounter, chunk_document
 from .loaders import Document
@@ -79,16 +79,14 @@ def prepare(
     counter: HFTokenCounter,
     settings: Settings,
     embedder: Embedder,
-    pii: PiiRedactor | None,
+    pii: PiiRedactor,
+    redact_pii: bool,
 ) -> tuple[list[Chunk], dict[str, Any], int]:
     """A new or changed document's chunks, its manifest entry and how many chunks were flagged."""
     doc_chunks = chunk_document(
         doc, counter, settings.chunk_tokens, settings.chunk_overlap, embedder.max_seq_length
     )
-    if pii is not None:
-        for chunk in doc_chunks:
-            chunk.text, _ = pii.redact(chunk.text)
-    flagged = flag_chunks(doc_chunks)
+    flagged = flags.scan(doc_chunks, pii, redact_pii)
     meta = {
         "sha256": doc.sha256,
         "title": doc.title,

@@ -14,6 +14,7 @@ import numpy as np
 
 from ..core.errors import DocsError, RagError
 from ..core.types import Chunk
+from ..guardrails import flags
 from ..guardrails.pii import PiiRedactor
 from ..retrieval.stores.local import IndexData, load_index_data, sentence_rows, write_index
 from .base import (
@@ -77,8 +78,10 @@ def ingest(
         for row, chunk in enumerate(previous.chunks):
             old_rows.setdefault(chunk.doc_id, []).append(row)
 
+    scans = flags.signatures()
+    rescan = previous is not None and previous.manifest.get("scans") != scans
     counter = HFTokenCounter(embedder.tokenizer)
-    pii = PiiRedactor() if settings.redact_pii_at_ingest else None
+    pii = PiiRedactor()
     documents: dict[str, dict[str, Any]] = {}
     chunks: list[Chunk] = []
     vectors: list[np.ndarray | None] = []
@@ -97,7 +100,10 @@ def ingest(
         if previous and old and old["sha256"] == doc.sha256:
             report.unchanged.append(doc_id)
             rows = old_rows.get(doc_id, [])
-            chunks.extend(previous.chunks[r] for r in rows)
+            reused = [previous.chunks[r] for r in rows]
+            if rescan:  # flagged by other rules: flag again (stored text is not redacted again)
+                report.flagged_chunks += flags.scan(reused, pii)
+            chunks.extend(reused)
             vectors.extend(previous.embeddings[r] for r in rows)
             sentence_vectors.extend(
                 previous.sentences[old_sentences[r] : old_sentences[r + 1]] for r in rows
@@ -105,7 +111,9 @@ def ingest(
             documents[doc_id] = old
             continue
         (report.changed if old else report.new).append(doc_id)
-        doc_chunks, documents[doc_id], flagged = prepare(doc, counter, settings, embedder, pii)
+        doc_chunks, documents[doc_id], flagged = prepare(
+            doc, counter, settings, embedder, pii, settings.redact_pii_at_ingest
+        )
         report.flagged_chunks += flagged
         chunks.extend(doc_chunks)
         vectors.extend([None] * len(doc_chunks))
@@ -136,6 +144,7 @@ def ingest(
     manifest = {
         **manifest_base(built_with, embedder, docs_dir, documents, report, len(chunks)),
         "documents": documents,
+        "scans": scans,
     }
     if progress:
         progress("write", 0, 1)

@@ -70,7 +70,7 @@ def ingest_milvus(
         notes.append("embedder, chunking or analyser changed: every document re-embedded")
 
     counter = HFTokenCounter(embedder.tokenizer)
-    pii = PiiRedactor() if settings.redact_pii_at_ingest else None
+    pii = PiiRedactor()
     documents: dict[str, dict[str, Any]] = {}
     fresh: dict[str, dict[str, Any]] = {}
     pending: list[Chunk] = []
@@ -89,7 +89,9 @@ def ingest_milvus(
             documents[doc_id] = old
             continue
         (report.changed if old else report.new).append(doc_id)
-        doc_chunks, documents[doc_id], flagged = prepare(doc, counter, settings, embedder, pii)
+        doc_chunks, documents[doc_id], flagged = prepare(
+            doc, counter, settings, embedder, pii, settings.redact_pii_at_ingest
+        )
         fresh[doc_id] = documents[doc_id]
         report.flagged_chunks += flagged
         pending.extend(doc_chunks)

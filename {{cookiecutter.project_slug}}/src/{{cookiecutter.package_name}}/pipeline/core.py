@@ -9,6 +9,7 @@ import copy
 import time
 from collections.abc import Iterator
 from dataclasses import replace
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -22,10 +23,12 @@ from ..generation.base import refusal
 from ..generation.evidence import EVIDENCE_CHUNKS, features
 from ..generation.extractive import extract
 from ..generation.prompts import SYSTEM_PROMPT
+from ..guardrails import flags
 from ..guardrails.context import neutralise
 from ..guardrails.detector import Detector
 from ..guardrails.input import InputRail, Verdict
 from ..guardrails.output import check_answer
+from ..guardrails.pii import FLAG as PII_FLAG
 from ..guardrails.pii import PiiRedactor
 from ..guardrails.stream import StreamRedactor
 from ..models.encoders import Embedder, Reranker, load_embedder, load_reranker
@@ -64,6 +67,10 @@ class Pipeline:
         self.reranker_note = reranker_note
         self.retriever = HybridRetriever(store, embedder, settings, reranker, reranker_note)
         self.pii = PiiRedactor() if settings.redact_pii else None
+        # Passages were scanned at ingest by the rules this code runs: trust their flags.
+        self.trusted_flags = flags.trusted(store.manifest)
+        # A passage's redaction is the same every time it is returned (flagged ones only).
+        self._redact_passage = lru_cache(maxsize=4096)(self.pii.redact) if self.pii else None
         self.input_rail = InputRail(
             embedder, Detector.load(), settings.max_question_chars, self.pii
         )
@@ -211,7 +218,7 @@ class Pipeline:
         if not self.settings.guardrails:
             return
         with timings.stage("guard_context"):
-            retrieval.hits, changed = neutralise(retrieval.hits)
+            retrieval.hits, changed = neutralise(retrieval.hits, self.trusted_flags)
         if changed:
             notes.append(
                 f"context rail: instructions aimed at the model removed from {changed} passage(s)"
@@ -227,8 +234,10 @@ class Pipeline:
                     result.answer, result.retrieval.hits, secrets, (SYSTEM_PROMPT,)
                 )
             if self.pii is not None:
-                result.answer.text, found = self.pii.redact(result.answer.text)
-                found += [f.entity for f in self.pii.find(result.question)]
+                found = [f.entity for f in self.pii.find(result.question)]
+                if not self._quotes_clean_passages(result):
+                    result.answer.text, in_answer = self.pii.redact(result.answer.text)
+                    found += in_answer
                 result.redactions += found
                 if found and not result.answer.refused and result.answer.reason is None:
                     result.answer.reason = "pii_redacted"
@@ -236,13 +245,26 @@ class Pipeline:
                 result.redactions += found
         return result
 
+    def _quotes_clean_passages(self, result: AskResult) -> bool:
+        """True when the answer only quotes passages scanned clean at ingest (an extractive
+        answer citing no passage flagged for personal data): it has nothing to redact."""
+        if not self.trusted_flags or result.answer.provider not in ("extractive", "guardrail"):
+            return False
+        hits = result.retrieval.hits
+        cited = [hits[c.n - 1] for c in result.answer.citations if 0 < c.n <= len(hits)]
+        return all(PII_FLAG not in hit.chunk.flags for hit in cited)
+
     def redact_hits(self, hits: list[Hit]) -> tuple[list[Hit], list[str]]:
         """The passages with PII replaced, and the entity types found (nothing without redaction)."""
-        if self.pii is None:
+        redact = self._redact_passage
+        if redact is None:
             return hits, []
         redacted, entities = [], []
         for hit in hits:
-            text, found = self.pii.redact(hit.chunk.text)
+            if self.trusted_flags and PII_FLAG not in hit.chunk.flags:
+                redacted.append(hit)  # scanned clean at ingest by the same recognisers
+                continue
+            text, found = redact(hit.chunk.text)
             entities += found
             redacted.append(
                 Hit(hit.row, replace(hit.chunk, text=text), hit.scores) if found else hit
@@ -298,6 +320,12 @@ class Pipeline:
         notes: list[str] = []
         streamed = False
         with timings.stage("total"):
+            if self.settings.guardrails:
+                # The input rail reads the question's vector, so it is computed here, once, and
+                # charged to embed_query (and so to retrieve), not to whichever stage needs it
+                # first; the retriever then finds it in the query cache.
+                with timings.stage("embed_query"):
+                    self.embedder.encode_query(question)
             stopped = self._guard_input(question, mode, timings)
             if stopped is not None:
                 if stream:
