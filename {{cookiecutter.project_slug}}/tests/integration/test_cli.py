@@ -82,3 +82,26 @@ def test_errors_are_one_line_with_nonzero_exit(workdir: Path, args, message):
     assert done.returncode != 0
     assert message in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_asking_with_the_onnx_backend_imports_no_torch(workdir: Path):
+    """Once ingest has exported the embedder, a question needs only tokenizers + onnxruntime:
+    no torch, transformers or sentence-transformers is imported (a cold `ask` starts fast)."""
+    assert run("ingest", "docs", cwd=workdir).returncode in (0, 3)
+    code = (
+        "import json, sys\n"
+        "from {{ cookiecutter.package_name }}.cli.common import load_pipeline\n"
+        "from {{ cookiecutter.package_name }}.core.settings import load_settings\n"
+        "settings = load_settings()\n"
+        "assert settings.embedder_backend == 'onnx'\n"
+        "result = load_pipeline(settings, with_reranker=False).ask('How do I descale the kettle?')\n"
+        "heavy = ['torch', 'transformers', 'sentence_transformers']\n"
+        "print(json.dumps({'refused': result.answer.refused,\n"
+        "                  'loaded': [m for m in heavy if m in sys.modules]}))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=workdir, capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    out = json.loads(done.stdout.strip().splitlines()[-1])
+    assert out == {"refused": False, "loaded": []}

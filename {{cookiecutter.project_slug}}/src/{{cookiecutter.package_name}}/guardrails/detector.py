@@ -10,9 +10,10 @@ two small files in ``guardrails/model/`` whose sha256 is checked at load, like t
 
 from __future__ import annotations
 
+import itertools
 import json
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -32,8 +33,9 @@ BENIGN = "benign"
 VIEWS = {"char": ("char_wb", (2, 5), 2**15), "word": ("word", (1, 2), 2**14)}
 
 
+@lru_cache(maxsize=1)
 def vectorizers() -> dict[str, Any]:
-    """The stateless hashers both training and inference use, one per view."""
+    """The stateless hashers both training and inference use, one per view (built once)."""
     from sklearn.feature_extraction.text import HashingVectorizer
 
     return {
@@ -50,6 +52,20 @@ def vectorizers() -> dict[str, Any]:
     }
 
 
+def views(texts: list[str], idf: dict[str, np.ndarray]) -> list[csr_matrix]:
+    """Per view: hashed counts, sublinear tf, times idf, each row L2-normalised. Done on the
+    sparse data in place, so a single question pays for no broadcasting or input checks."""
+    parts = []
+    for name, vectorizer in vectorizers().items():
+        x = vectorizer.transform(texts).tocsr()
+        x.data = np.log1p(x.data) * idf[name][x.indices]
+        row_of = np.repeat(np.arange(x.shape[0]), np.diff(x.indptr))
+        norms = np.sqrt(np.bincount(row_of, weights=x.data**2, minlength=x.shape[0]))
+        x.data = x.data / np.where(norms > 0, norms, 1.0)[row_of]
+        parts.append(x)
+    return parts
+
+
 def features(
     texts: list[str],
     vectors: np.ndarray,
@@ -58,13 +74,8 @@ def features(
 ) -> csr_matrix:
     """Rows of [tf-idf char n-grams | tf-idf words | weighted embedding] for ``texts``."""
     from scipy.sparse import csr_matrix, hstack
-    from sklearn.preprocessing import normalize
 
-    parts = []
-    for name, vectorizer in vectorizers().items():
-        counts = vectorizer.transform(texts)
-        counts.data = np.log1p(counts.data)  # sublinear tf
-        parts.append(normalize(counts.multiply(idf[name]).tocsr()))
+    parts = views(texts, idf)
     parts.append(csr_matrix(np.asarray(vectors, dtype=np.float32) * embedding_weight))
     return hstack(parts, format="csr")
 
@@ -87,6 +98,12 @@ class Detector:
         self.intercept = weights["intercept"]
         self.idf = {name: weights[f"idf_{name}"] for name in VIEWS}
         self.benign = self.classes.index(BENIGN)
+        # The weights split by view (same column order as ``features``), transposed for x @ w.
+        edges = np.cumsum([0, *(VIEWS[name][2] for name in VIEWS)])
+        self.view_weights = [
+            np.ascontiguousarray(self.coef[:, lo:hi].T) for lo, hi in itertools.pairwise(edges)
+        ]
+        self.embedding_weights = np.ascontiguousarray(self.coef[:, edges[-1] :].T)
 
     @classmethod
     def load(cls, folder: Path = MODEL_DIR) -> Detector:
@@ -111,8 +128,11 @@ class Detector:
         return [i for i in range(len(self.classes)) if i != self.benign]
 
     def probabilities(self, texts: list[str], vectors: np.ndarray) -> np.ndarray:
-        x = features(texts, vectors, self.idf, self.embedding_weight)
-        logits = np.asarray(x @ self.coef.T) + self.intercept
+        # features(...) @ coef.T, one view at a time (no stacking of the sparse views).
+        embedded = np.asarray(vectors, dtype=np.float32) * self.embedding_weight
+        logits = embedded @ self.embedding_weights + self.intercept
+        for x, weights in zip(views(texts, self.idf), self.view_weights, strict=True):
+            logits = logits + x @ weights
         logits -= logits.max(axis=1, keepdims=True)
         exp = np.exp(logits)
         return np.asarray(exp / exp.sum(axis=1, keepdims=True))

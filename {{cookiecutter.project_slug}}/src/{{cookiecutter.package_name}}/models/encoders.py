@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -123,6 +124,14 @@ def locate(
     )
 
 
+def _threads() -> int:
+    """Threads for an inference session: the cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
 def _quiet() -> None:
     """Silence per-load progress bars and info logs from transformers and the hub client."""
     import transformers
@@ -132,7 +141,14 @@ def _quiet() -> None:
 
 
 class Embedder:
-    """Sentence-transformers bi-encoder; returns L2-normalised float32 vectors."""
+    """Bi-encoder returning L2-normalised float32 vectors, by sentence-transformers (``torch``) or
+    by an ONNX export of the same model (``onnx``).
+
+    With ``onnx`` and a current export on disk, nothing of torch, transformers or
+    sentence-transformers is imported: the query path needs ``tokenizers`` and onnxruntime only.
+    The torch model is loaded on first use of ``model`` or ``tokenizer`` (ingest's chunking
+    counts tokens with it) and to export the model the first time.
+    """
 
     def __init__(
         self,
@@ -142,26 +158,36 @@ class Embedder:
         backend: str = "torch",
         models_dir: Path = Path("models"),
     ):
-        from sentence_transformers import SentenceTransformer
-
-        _quiet()
         self.location = location
         self.batch_size = batch_size
-        self.model = SentenceTransformer(
-            location.name_or_path, device="cpu", local_files_only=location.path is not None
-        )
-        self.max_seq_length: int = int(self.model.max_seq_length or 256)
-        self.dim: int = int(self.model.get_embedding_dimension() or 0)
         self.backend = backend
+        self._model: Any = None
         self._onnx: Any = None
-        self._onnx_query: Any = None
         if backend == "onnx":
-            self._onnx = self._onnx_runner(models_dir)
+            self._onnx, self.max_seq_length = self._onnx_encoder(models_dir)
+            self.dim: int = self._onnx.dim
+        else:
+            self.max_seq_length = int(self.model.max_seq_length or 256)
+            self.dim = int(self.model.get_embedding_dimension() or 0)
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._cache_size = cache_size
         self._lock = threading.Lock()
         self.cache_hits = 0
         self.cache_misses = 0
+
+    @property
+    def model(self) -> Any:
+        """The sentence-transformers model (loads torch on first use)."""
+        if self._model is None:
+            from sentence_transformers import SentenceTransformer
+
+            _quiet()
+            self._model = SentenceTransformer(
+                self.location.name_or_path,
+                device="cpu",
+                local_files_only=self.location.path is not None,
+            )
+        return self._model
 
     @property
     def tokenizer(self) -> Any:
@@ -171,87 +197,60 @@ class Embedder:
         """Tokens of ``text`` without the special tokens the model adds."""
         return len(self.tokenizer(text, add_special_tokens=False)["input_ids"])
 
-    def _onnx_runner(self, models_dir: Path) -> Any:
-        """The ONNX copy of this model; only mean pooling + normalisation is exported."""
-        from .onnx_backend import OnnxRunner, load_runner
+    def _onnx_encoder(self, models_dir: Path) -> tuple[Any, int]:
+        """The ONNX copy of this model (exported from the torch model the first time; only mean
+        pooling + normalisation is exported) and its window in tokens."""
+        from .onnx_backend import OnnxTextEncoder, current_export, ensure_export, export_dir
 
-        kinds = [type(module).__name__ for module in self.model]
-        pooler: Any = self.model[1] if len(kinds) > 1 else None
-        pooling = pooler.get_config_dict().get("pooling_mode") if pooler is not None else None
-        if kinds != ["Transformer", "Pooling", "Normalize"] or pooling != "mean":
-            raise ModelUnavailableError(
-                f"the onnx backend supports mean-pooled, normalised models; {self.location.model_id} "
-                f"is {'+'.join(kinds)} ({pooling} pooling): use embedder_backend: torch"
+        loc = self.location
+        folder = export_dir(models_dir, loc.model_id, "embedder", loc.sha256)
+        meta = current_export(folder, loc.sha256) if loc.sha256 else None
+        if meta is None:
+            kinds = [type(module).__name__ for module in self.model]
+            pooler: Any = self.model[1] if len(kinds) > 1 else None
+            pooling = pooler.get_config_dict().get("pooling_mode") if pooler is not None else None
+            if kinds != ["Transformer", "Pooling", "Normalize"] or pooling != "mean":
+                raise ModelUnavailableError(
+                    f"the onnx backend supports mean-pooled, normalised models; {loc.model_id} "
+                    f"is {'+'.join(kinds)} ({pooling} pooling): use embedder_backend: torch"
+                )
+            window = int(self.model.max_seq_length or 256)
+            ensure_export(
+                self.model[0].auto_model,
+                self.tokenizer,
+                "embedder",
+                folder,
+                loc.sha256,
+                {"max_seq_length": window},
             )
-        batch = load_runner(
-            self.model[0].auto_model,
-            self.tokenizer,
-            "embedder",
-            models_dir,
-            self.location.model_id,
-            self.location.sha256,
-            spinning=True,
-        )
-        # One text (a query) goes to a session whose threads sleep when idle (OnnxRunner).
-        self._onnx_query = OnnxRunner(batch.path, batch.threads, spinning=False)
-        return batch
-
-    def _encode_onnx(self, texts: list[str]) -> np.ndarray:
-        # Longest first, so each batch pads to similar lengths (as sentence-transformers does).
-        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
-        out = np.zeros((len(texts), self.dim), dtype=np.float32)
-        for start in range(0, len(order), self.batch_size):
-            rows = order[start : start + self.batch_size]
-            encoded = self.tokenizer(
-                [texts[i] for i in rows],
-                padding=True,
-                truncation=True,
-                max_length=self.max_seq_length,
-                return_tensors="np",
-            )
-            runner = self._onnx_query if len(texts) == 1 else self._onnx
-            out[rows] = runner.run(encoded)
-        return out
+            meta = {"max_seq_length": window}
+        window = int(meta["max_seq_length"])
+        return OnnxTextEncoder(folder, window, _threads()), window
 
     def encode_passages(
         self, texts: list[str], spans: list[list[list[int]]]
     ) -> tuple[np.ndarray, list[np.ndarray]]:
-        """Embed texts and, from the same forward pass, one vector per character span of each
+        """Embed ``texts`` and, from the same forward pass, one vector per character span of each
         text: its tokens' states mean-pooled and L2-normalised (sentence vectors at no second
         pass). Returns (text vectors, one [spans, dim] array per text)."""
-        offsets = self.tokenizer(
-            texts, truncation=True, max_length=self.max_seq_length, return_offsets_mapping=True
-        )["offset_mapping"]
-        vectors = np.zeros((len(texts), self.dim), dtype=np.float32)
-        states: list[np.ndarray] = [np.zeros((0, self.dim), dtype=np.float32)] * len(texts)
         if self._onnx is not None:
-            order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
-            for start in range(0, len(order), self.batch_size):
-                rows = order[start : start + self.batch_size]
-                encoded = self.tokenizer(
-                    [texts[i] for i in rows],
-                    padding=True,
-                    truncation=True,
-                    max_length=self.max_seq_length,
-                    return_tensors="np",
-                )
-                pooled, hidden = self._onnx.run_all(encoded)
-                for k, i in enumerate(rows):
-                    vectors[i] = pooled[k]
-                    states[i] = hidden[k, : len(offsets[i])]
+            vectors, states, offsets = self._onnx.encode(texts, self.batch_size, with_states=True)
         else:
+            offsets = self.tokenizer(
+                texts, truncation=True, max_length=self.max_seq_length, return_offsets_mapping=True
+            )["offset_mapping"]
             outputs: list[Any] = list(
                 self.model.encode(
                     texts, batch_size=self.batch_size, output_value=None, convert_to_numpy=False
                 )
             )
+            vectors = np.zeros((len(texts), self.dim), dtype=np.float32)
+            states = []
             for i, out in enumerate(outputs):
                 vectors[i] = out["sentence_embedding"].float().numpy()
-                states[i] = out["token_embeddings"].float().numpy()[: len(offsets[i])]
-        pooled_spans = [
-            _pool_spans(states[i], offsets[i], spans[i], self.dim) for i in range(len(texts))
-        ]
-        return vectors, pooled_spans
+                states.append(out["token_embeddings"].float().numpy()[: len(offsets[i])])
+        pooled = [_pool_spans(states[i], offsets[i], spans[i], self.dim) for i in range(len(texts))]
+        return vectors, pooled
 
     def clear_cache(self) -> None:
         """Forget cached query vectors (benchmarks time distinct queries with a cold cache)."""
@@ -260,7 +259,7 @@ class Embedder:
 
     def encode(self, texts: list[str], show_progress: bool = False) -> np.ndarray:
         if self._onnx is not None:
-            return self._encode_onnx(texts)
+            return np.asarray(self._onnx.encode(texts, self.batch_size)[0])
         vectors = self.model.encode(
             texts,
             batch_size=self.batch_size,

@@ -25,6 +25,7 @@ from ..core.errors import ModelUnavailableError
 
 ONNX_FILE = "model.onnx"
 EXPORT_META = "export.json"
+TOKENIZER_FILE = "tokenizer.json"  # the model's fast tokenizer, saved beside the export
 INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 OPSET = 17
 # 2: the embedder also returns its token states (tokens), pooled into sentence vectors at ingest.
@@ -97,22 +98,41 @@ def _export(torch_model: Any, tokenizer: Any, kind: str, target: Path) -> None:
         )
 
 
+def current_export(folder: Path, weights_sha256: str | None) -> dict[str, Any] | None:
+    """The export's record when ``folder`` holds a current, intact export of these weights (and
+    its tokenizer), else None. Needs neither torch nor transformers."""
+    onnx_path, meta_path = folder / ONNX_FILE, folder / EXPORT_META
+    if not (onnx_path.is_file() and meta_path.is_file() and (folder / TOKENIZER_FILE).is_file()):
+        return None
+    try:
+        meta: dict[str, Any] = json.loads(meta_path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        return None
+    if (
+        meta.get("source_sha256") == weights_sha256
+        and meta.get("format") == EXPORT_FORMAT
+        and meta.get("onnx_sha256") == sha256_file(onnx_path)
+    ):
+        return meta
+    return None
+
+
 def ensure_export(
-    torch_model: Any, tokenizer: Any, kind: str, folder: Path, weights_sha256: str | None
+    torch_model: Any,
+    tokenizer: Any,
+    kind: str,
+    folder: Path,
+    weights_sha256: str | None,
+    extra: dict[str, Any] | None = None,
 ) -> Path:
-    """Return the checked ONNX file in ``folder``, exporting it first when absent or stale."""
+    """Return the checked ONNX file in ``folder``, exporting it first when absent or stale.
+    ``extra`` goes into the export's record (what loading it without torch needs to know)."""
 
     onnx_path = folder / ONNX_FILE
     meta_path = folder / EXPORT_META
     with _export_lock:
-        if onnx_path.is_file() and meta_path.is_file():
-            meta = json.loads(meta_path.read_text(encoding="utf-8"))
-            if (
-                meta.get("source_sha256") == weights_sha256
-                and meta.get("format") == EXPORT_FORMAT
-                and meta.get("onnx_sha256") == sha256_file(onnx_path)
-            ):
-                return onnx_path
+        if current_export(folder, weights_sha256) is not None:
+            return onnx_path
         try:
             folder.mkdir(parents=True, exist_ok=True)
             tmp = folder / f".{ONNX_FILE}.{os.getpid()}.tmp"
@@ -124,6 +144,8 @@ def ensure_export(
                 "opset": OPSET,
                 "format": EXPORT_FORMAT,
             }
+            meta.update(extra or {})
+            tokenizer.backend_tokenizer.save(str(folder / TOKENIZER_FILE))
             os.replace(tmp, onnx_path)
             meta_path.write_text(json.dumps(meta, indent=2), encoding="utf-8")
         except OSError as exc:
@@ -171,6 +193,65 @@ class OnnxRunner:
         """The named outputs (all of them by default)."""
         feeds = {name: np.asarray(encoded[name], dtype=np.int64) for name in INPUTS}
         return [np.asarray(x, dtype=np.float32) for x in self.session.run(names, feeds)]
+
+
+class OnnxTextEncoder:
+    """Mean-pooled embeddings from an export, with only ``tokenizers`` and onnxruntime: the
+    query path loads no torch, transformers or sentence-transformers.
+
+    Two sessions over one file: queries (one text) run on threads that sleep when idle; batches
+    (ingest) on threads that spin, created on first use (see ``OnnxRunner``)."""
+
+    def __init__(self, folder: Path, max_length: int, threads: int):
+        from tokenizers import Tokenizer
+
+        self.path = folder / ONNX_FILE
+        self.threads = max(1, threads)
+        self.tokenizer = Tokenizer.from_file(str(folder / TOKENIZER_FILE))
+        self.tokenizer.no_padding()  # padded to the batch's longest text here, not to a fixed size
+        self.tokenizer.enable_truncation(max_length)
+        self.query = OnnxRunner(self.path, self.threads, spinning=False)
+        self._batch: OnnxRunner | None = None
+        self.dim = int(self.query.session.get_outputs()[0].shape[1])
+
+    def _batch_runner(self) -> OnnxRunner:
+        if self._batch is None:
+            self._batch = OnnxRunner(self.path, self.threads, spinning=True)
+        return self._batch
+
+    def feeds(self, texts: list[str]) -> tuple[dict[str, np.ndarray], list[list[tuple[int, int]]]]:
+        """Model inputs padded to the longest text, and each text's token character offsets."""
+        encodings = self.tokenizer.encode_batch(texts)
+        width = max(len(e.ids) for e in encodings)
+        arrays = {name: np.zeros((len(texts), width), dtype=np.int64) for name in INPUTS}
+        for row, e in enumerate(encodings):
+            n = len(e.ids)
+            arrays["input_ids"][row, :n] = e.ids
+            arrays["attention_mask"][row, :n] = e.attention_mask
+            arrays["token_type_ids"][row, :n] = e.type_ids
+        return arrays, [list(e.offsets) for e in encodings]
+
+    def encode(
+        self, texts: list[str], batch_size: int, with_states: bool = False
+    ) -> tuple[np.ndarray, list[np.ndarray], list[list[tuple[int, int]]]]:
+        """(pooled vectors, per-text token states, per-text offsets); states only on request."""
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        states: list[np.ndarray] = [np.zeros((0, self.dim), dtype=np.float32)] * len(texts)
+        offsets: list[list[tuple[int, int]]] = [[] for _ in texts]
+        # Longest first, so each batch pads to similar lengths (as sentence-transformers does).
+        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+        runner = self.query if len(texts) == 1 else self._batch_runner()
+        names = ["output", "tokens"] if with_states else ["output"]
+        for start in range(0, len(order), batch_size):
+            rows = order[start : start + batch_size]
+            feeds, spans = self.feeds([texts[i] for i in rows])
+            results = runner.run_all(feeds, names)
+            for k, i in enumerate(rows):
+                out[i] = results[0][k]
+                offsets[i] = spans[k]
+                if with_states:
+                    states[i] = results[1][k, : len(spans[k])]
+        return out, states, offsets
 
 
 def load_runner(
