@@ -86,7 +86,8 @@ def test_errors_are_one_line_with_nonzero_exit(workdir: Path, args, message):
 
 def test_asking_with_the_onnx_backend_imports_no_torch(workdir: Path):
     """Once ingest has exported the embedder, a question needs only tokenizers + onnxruntime:
-    no torch, transformers or sentence-transformers is imported (a cold `ask` starts fast)."""
+    no torch, transformers, sentence-transformers or scikit-learn is imported (a cold `ask`
+    starts fast)."""
     assert run("ingest", "docs", cwd=workdir).returncode in (0, 3)
     code = (
         "import json, sys\n"
@@ -95,7 +96,7 @@ def test_asking_with_the_onnx_backend_imports_no_torch(workdir: Path):
         "settings = load_settings()\n"
         "assert settings.embedder_backend == 'onnx'\n"
         "result = load_pipeline(settings, with_reranker=False).ask('How do I descale the kettle?')\n"
-        "heavy = ['torch', 'transformers', 'sentence_transformers']\n"
+        "heavy = ['torch', 'transformers', 'sentence_transformers', 'sklearn']\n"
         "print(json.dumps({'refused': result.answer.refused,\n"
         "                  'loaded': [m for m in heavy if m in sys.modules]}))\n"
     )

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -33,31 +34,61 @@ BENIGN = "benign"
 VIEWS = {"char": ("char_wb", (2, 5), 2**15), "word": ("word", (1, 2), 2**14)}
 
 
-@lru_cache(maxsize=1)
-def vectorizers() -> dict[str, Any]:
-    """The stateless hashers both training and inference use, one per view (built once)."""
-    from sklearn.feature_extraction.text import HashingVectorizer
+_SPACES = re.compile(r"\s\s+")
+_WORD = re.compile(r"(?u)\b\w+\b")
 
-    return {
-        name: HashingVectorizer(
-            analyzer=analyzer,
-            ngram_range=ngrams,
-            n_features=buckets,
-            alternate_sign=False,
-            norm=None,
-            lowercase=True,
-            token_pattern=r"(?u)\b\w+\b",  # noqa: S106 (a regex, not a secret)
-        )
-        for name, (analyzer, ngrams, buckets) in VIEWS.items()
-    }
+
+def _char_wb_grams(text: str, low: int, high: int) -> list[str]:
+    """Character n-grams inside word boundaries, each word padded with a space (scikit-learn's
+    ``char_wb`` analyzer)."""
+    grams: list[str] = []
+    for word in _SPACES.sub(" ", text).split():
+        word = f" {word} "
+        for n in range(low, high + 1):
+            grams.extend(word[i : i + n] for i in range(max(1, len(word) - n + 1)))
+            if len(word) <= n:  # a short word is counted once
+                break
+    return grams
+
+
+def _word_grams(text: str, low: int, high: int) -> list[str]:
+    tokens = _WORD.findall(text)
+    return [
+        " ".join(tokens[i : i + n])
+        for n in range(low, min(high, len(tokens)) + 1)
+        for i in range(len(tokens) - n + 1)
+    ]
+
+
+def hashed_counts(texts: list[str], view: str) -> csr_matrix:
+    """Counts of a view's n-grams hashed into its buckets: the features of scikit-learn's
+    ``HashingVectorizer`` (lower-cased, signed MurmurHash3, ``alternate_sign=False``), computed
+    without importing scikit-learn (which takes over a second to import), so a cold question
+    starts fast. ``tests/unit/test_detector.py`` checks they are identical."""
+    from murmurhash.mrmr import hash as murmur
+    from scipy.sparse import csr_matrix
+
+    analyzer, (low, high), buckets = VIEWS[view]
+    grams_of = _char_wb_grams if analyzer == "char_wb" else _word_grams
+    rows: list[int] = []
+    columns: list[int] = []
+    for row, text in enumerate(texts):
+        for gram in grams_of(text.lower(), low, high):
+            h = murmur(gram)
+            columns.append(abs(h) % buckets if h != -(2**31) else (2**31 - buckets) % buckets)
+            rows.append(row)
+    values = np.ones(len(columns), dtype=np.float64)
+    counts = csr_matrix((values, (rows, columns)), shape=(len(texts), buckets))
+    counts.sum_duplicates()
+    return counts
 
 
 def views(texts: list[str], idf: dict[str, np.ndarray]) -> list[csr_matrix]:
     """Per view: hashed counts, sublinear tf, times idf, each row L2-normalised. Done on the
     sparse data in place, so a single question pays for no broadcasting or input checks."""
     parts = []
-    for name, vectorizer in vectorizers().items():
-        x = vectorizer.transform(texts).tocsr()
+    for name in VIEWS:
+        x = hashed_counts(texts, name)
         x.data = np.log1p(x.data) * idf[name][x.indices]
         row_of = np.repeat(np.arange(x.shape[0]), np.diff(x.indptr))
         norms = np.sqrt(np.bincount(row_of, weights=x.data**2, minlength=x.shape[0]))

@@ -26,7 +26,7 @@ import numpy as np
 from ..core.checksums import sha256_file
 from ..core.errors import RagError
 from ..reports.stats import rate
-from .detector import BENIGN, META, MODEL_DIR, VIEWS, WEIGHTS, features, vectorizers
+from .detector import BENIGN, META, MODEL_DIR, VIEWS, WEIGHTS, features, hashed_counts
 from .pii import PiiRedactor
 
 if TYPE_CHECKING:
@@ -182,8 +182,8 @@ def _attack_scores(
 
 def _idf(texts: list[str]) -> dict[str, np.ndarray]:
     idf = {}
-    for name, vectorizer in vectorizers().items():
-        counts = vectorizer.transform(texts)
+    for name in VIEWS:
+        counts = hashed_counts(texts, name)
         df = np.bincount(counts.indices, minlength=counts.shape[1])
         idf[name] = (np.log((1 + len(texts)) / (1 + df)) + 1.0).astype(np.float32)
     return idf
