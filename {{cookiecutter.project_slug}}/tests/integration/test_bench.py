@@ -73,6 +73,13 @@ def test_small_bench_run_has_every_schema_key(corpus: Path, tmp_path: Path):
     )
     ingest_check = next(c for c in bench["checks"] if c["check"].startswith("ingest"))
     assert "compute ceiling" in ingest_check["note"]
+    assert 0 < ceiling["attention_share"] < 0.5  # attention is counted, the dense layers dominate
+    assert isinstance(bench["machine"]["vnni"], bool)
+    # The ask path as users get it, every stage timed: the embedding in embed_query, not the rail.
+    ask = size["ask_latency_ms"]
+    assert {"embed_query", "guard_input", "retrieve", "answer", "guard_output", "total"} <= set(ask)
+    assert ask["retrieve"]["p50"] >= ask["embed_query"]["p50"] > 0
+    assert ask["total"]["p95"] >= ask["retrieve"]["p95"]
 
     base = bench["baseline"]
     assert "EnsembleRetriever" in base["name"]

@@ -27,15 +27,13 @@ from ..reports.stats import percentiles
 from ..retrieval.stores.local import LocalStore, build_dense_index, read_manifest
 from . import baseline
 from .corpus import build_corpus
+from .embedder import compute_ceiling, embedder_backends
 from .quality import ranker, ranking_quality
 
 RERANK_CANDIDATES = (5, 6, 8, 10, 20, 50)
 RERANK_LENGTHS = (128, 256)
 RERANK_BUDGET_MS = 200.0  # the p95 a re-ranked search may take (issue target, 2-core laptop)
 CURVE_QUESTIONS = 16
-MATMUL_N = 1024
-MATMUL_REPEATS = 10
-BACKEND_PASSAGES = 192
 STAND_IN_NOTE = (
     "stand-in cross-encoder: CrossEncoder(all-MiniLM-L6-v2 folder, num_labels=1), the size of "
     "ms-marco-MiniLM-L-6-v2 with an untrained head; its latency is real, its ranking is "
@@ -118,6 +116,18 @@ def _latency(pipeline: Pipeline, items: list[GoldenItem]) -> tuple[dict[str, Any
     cached = {stage: percentiles(values, digits=3) for stage, values in hits.items()}
     cached["n"] = len(hits["embed_query"])  # type: ignore[assignment]
     return latency, cached
+
+
+def _ask_path(pipeline: Pipeline, items: list[GoldenItem]) -> dict[str, Any]:
+    """Every stage of ``ask`` as users get it by default: hybrid, no re-ranking, extractive
+    answer, guardrails on; distinct questions with cold query and answer caches."""
+    ms: dict[str, list[float]] = defaultdict(list)
+    for item in items:
+        pipeline.embedder.clear_cache()
+        pipeline.answers.clear()
+        for stage, value in pipeline.ask(item.question, "hybrid").timings.ms.items():
+            ms[stage].append(value)
+    return {stage: percentiles(values, digits=3) for stage, values in ms.items()}
 
 
 def _ndcg_variants(
@@ -266,73 +276,6 @@ def _rerank_curve(
     return curve
 
 
-def matmul_gflops(n: int = MATMUL_N, repeats: int = MATMUL_REPEATS) -> float:
-    """This machine's float32 matrix-multiply rate with torch's threads (best of ``repeats``)."""
-    import torch
-
-    a = torch.randn(n, n)
-    a @ a
-    best = float("inf")
-    for _ in range(repeats):
-        start = time.perf_counter()
-        a @ a
-        best = min(best, time.perf_counter() - start)
-    return round(2 * n**3 / best / 1e9, 1)
-
-
-def compute_ceiling(embedder: Embedder, mean_tokens: float) -> dict[str, float]:
-    """Chunks/s the embedder could reach if every multiply ran at the measured matmul rate.
-
-    FLOPs per chunk are estimated as 2 x the encoder's non-embedding weights x tokens (the
-    attention score products add a few percent at these lengths and are left out), so the
-    ceiling is an upper bound: no backend or batching can embed faster on this machine.
-    """
-    model: Any = embedder.model[0].auto_model
-    weights = sum(int(p.numel()) for p in model.parameters())
-    embeddings = sum(int(p.numel()) for p in model.embeddings.parameters())
-    gflop = 2 * (weights - embeddings) * mean_tokens / 1e9
-    gflops = matmul_gflops()
-    return {
-        "matmul_gflops": gflops,
-        "mean_chunk_tokens": round(mean_tokens, 1),
-        "gflop_per_chunk": round(gflop, 3),
-        "chunks_per_s_at_peak": round(gflops / gflop, 1) if gflop else 0.0,
-    }
-
-
-def _embedder_backends(
-    embedder: Embedder, store: LocalStore, items: list[GoldenItem], settings: Any, light: bool
-) -> dict[str, Any]:
-    """Passages/s and single-query ms for the torch and onnx backends on the same texts."""
-    texts = [c.indexed_text for c in store.chunks[: 32 if light else BACKEND_PASSAGES]]
-    questions = [i.question for i in items[:30]]
-    others = {embedder.backend: embedder}
-    for backend in ("torch", "onnx"):
-        if backend not in others:
-            others[backend] = Embedder(
-                embedder.location,
-                batch_size=settings.embed_batch_size,
-                backend=backend,
-                models_dir=settings.models_dir,
-            )
-    out: dict[str, Any] = {"passages": len(texts)}
-    vectors = {}
-    for backend, model in others.items():
-        model.encode(texts[:8])
-        start = time.perf_counter()
-        vectors[backend] = model.encode(texts)
-        rate = len(texts) / (time.perf_counter() - start)
-        times = []
-        for q in questions:
-            start = time.perf_counter()
-            model.encode([q])
-            times.append((time.perf_counter() - start) * 1000)
-        out[backend] = {"passages_per_s": round(rate, 1), "query_ms": percentiles(times, digits=3)}
-    cos = np.sum(vectors["torch"] * vectors["onnx"], axis=1)
-    out["min_cosine_torch_vs_onnx"] = round(float(cos.min()), 6)
-    return out
-
-
 def measure(job: SizeJob, log: Callable[[str], None] = print) -> dict[str, Any]:
     """Everything measured at one size; the caller runs it in a fresh process."""
     work = Path(job.work)
@@ -385,6 +328,7 @@ def measure(job: SizeJob, log: Callable[[str], None] = print) -> dict[str, Any]:
     pipeline.warm_up("hybrid+rerank")
     log(f"[{job.size}] timing {len(items)} distinct queries")
     result["latency_ms"], result["cache_hit_latency_ms"] = _latency(pipeline, items)
+    result["ask_latency_ms"] = _ask_path(pipeline, items)
     log(f"[{job.size}] retrieval quality by variant")
     quality = _ndcg_variants(pipeline, items, stand_in)
     result["dense_search"] = _dense_comparison(pipeline, store, items, settings.hnsw_ef_search)
@@ -401,9 +345,7 @@ def measure(job: SizeJob, log: Callable[[str], None] = print) -> dict[str, Any]:
             job.light,
             result["latency_ms"]["search_hybrid"]["p95"],
         )
-        result["embedder_backends"] = _embedder_backends(
-            embedder, store, items, settings, job.light
-        )
+        result["embedder_backends"] = embedder_backends(embedder, store, items, settings, job.light)
         result["compute_ceiling"] = compute_ceiling(embedder, info.mean_chunk_tokens)
     result["peak_rss_mb"] = peak_rss_mb()
     result["embedder_backend"] = embedder.backend

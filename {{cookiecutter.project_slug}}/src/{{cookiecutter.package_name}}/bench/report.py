@@ -7,7 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from ..reports.runs import new_run_dir, publish_latest, replace_block
-from .measure import MATMUL_N, MATMUL_REPEATS, RERANK_BUDGET_MS
+from .embedder import MATMUL_N, MATMUL_REPEATS
+from .measure import RERANK_BUDGET_MS
 
 README_START = "<!-- bench:start -->"
 README_END = "<!-- bench:end -->"
@@ -61,6 +62,27 @@ def _comparison(bench: dict[str, Any]) -> list[str]:
     ]
 
 
+def _ask_table(bench: dict[str, Any]) -> list[str]:
+    """p50 / p95 ms of every ask stage at every size (distinct questions, cold caches)."""
+    sizes = sorted(bench["sizes"], key=int)
+    stages: list[str] = []
+    for size in sizes:
+        for stage in bench["sizes"][size].get("ask_latency_ms", {}):
+            if stage not in stages:
+                stages.append(stage)
+    rows = [
+        "| stage | " + " | ".join(f"{s} chunks p50 / p95 ms" for s in sizes) + " |",
+        "|---|" + "---|" * len(sizes),
+    ]
+    for stage in stages:
+        cells = []
+        for size in sizes:
+            q = bench["sizes"][size].get("ask_latency_ms", {}).get(stage)
+            cells.append(f"{q['p50']:.1f} / {q['p95']:.1f}" if q else "n/a")
+        rows.append(f"| {stage} | " + " | ".join(cells) + " |")
+    return rows
+
+
 def markdown(bench: dict[str, Any], image: str = "bench.png") -> str:
     at = str(bench["compare_at"])
     m = bench["machine"]
@@ -68,7 +90,8 @@ def markdown(bench: dict[str, Any], image: str = "bench.png") -> str:
     out = [
         "# Benchmark",
         "",
-        f"{m['cpus']} CPUs, {m['torch_threads']} torch threads, torch {m['torch']}, "
+        f"{m['cpus']} CPUs ({', '.join(m.get('flags', [])) or 'no AVX2'}; int8 VNNI: "
+        f"{'yes' if m.get('vnni') else 'no'}), {m['torch_threads']} torch threads, torch {m['torch']}, "
         f"Python {m['python']}. Corpus: `{bench['docs']}` plus seeded filler notes up to each size. "
         f"Queries: the golden set `{bench['golden']['path']}`, each timed once with a cold "
         "query-embedding cache (cache hits are timed separately below). Timings on a shared "
@@ -77,6 +100,10 @@ def markdown(bench: dict[str, Any], image: str = "bench.png") -> str:
         "## Sizes",
         "",
         *_size_table(bench),
+        "",
+        "## The ask path per stage (hybrid, extractive answer, guardrails on, no re-ranking)",
+        "",
+        *_ask_table(bench),
         "",
         f"## Against the LangChain baseline (speedup at p95: {bench['speedup_vs_baseline']:.1f}x, "
         f"at p50: {bench['speedup_vs_baseline_p50']:.1f}x)",

@@ -13,15 +13,20 @@ from pathlib import Path
 from typing import Any
 
 from ..core.errors import RagError
+from .embedder import cpu_features
 from .measure import RERANK_BUDGET_MS as RERANK_P95_TARGET_MS
 from .measure import SizeJob
 
 SCHEMA_VERSION = 1
 COMPARE_AT = 10_000  # the reference size; the largest size up to it is compared
-HYBRID_P95_TARGET_MS = 25.0
-INGEST_TARGET_CHUNKS_PER_S = 150.0
+# Targets at the compare size, 2 cores: hybrid retrieval with its query embedding, the whole ask
+# path (hybrid, extractive, guardrails on), the speedup at the same accounting, and fp32 ingest
+# as a share of this machine's compute ceiling (attention included).
+HYBRID_P95_TARGET_MS = 8.0
+ASK_P95_TARGET_MS = 40.0
+INGEST_CEILING_SHARE_TARGET = 0.7
 REINGEST_TARGET_S = 5.0
-SPEEDUP_TARGET = 5.0
+SPEEDUP_TARGET = 15.0
 
 
 class BenchError(RagError):
@@ -63,18 +68,21 @@ def checks(bench: dict[str, Any]) -> list[dict[str, Any]]:
     ingest = first.get("base_ingest", first)
     base = bench["baseline"]
     ceiling = first.get("compute_ceiling")
+    rate = ingest["ingest_chunks_per_s"]
+    peak = ceiling["chunks_per_s_at_peak"] if ceiling else 0.0
     ingest_note = (
-        f"compute ceiling on this machine: {ceiling['chunks_per_s_at_peak']} chunks/s"
-        if ceiling
-        else None
+        f"{rate} chunks/s; compute ceiling on this machine: {peak} chunks/s" if peak else None
     )
+    ask = size.get("ask_latency_ms", {}).get("total", {}).get("p95", float("inf"))
     rows = [
-        ("hybrid retrieval p95 (ms), no re-rank", at, size["latency_ms"]["search_hybrid"]["p95"],
-         HYBRID_P95_TARGET_MS, "<=", None),
+        ("hybrid retrieval p95 (ms), query embedding included, no re-rank", at,
+         size["latency_ms"]["search_hybrid"]["p95"], HYBRID_P95_TARGET_MS, "<=", None),
+        ("ask p95 (ms): hybrid, extractive, guardrails on", at, ask, ASK_P95_TARGET_MS, "<=",
+         None),
         ("hybrid + re-rank p95 (ms)", at, size["latency_ms"]["search_hybrid+rerank"]["p95"],
          RERANK_P95_TARGET_MS, "<=", None),
-        ("ingest of the base corpus (chunks/s)", ingest["chunks"], ingest["ingest_chunks_per_s"],
-         INGEST_TARGET_CHUNKS_PER_S, ">=", ingest_note),
+        ("ingest of the base corpus, share of the fp32 compute ceiling", ingest["chunks"],
+         round(rate / peak, 3) if peak else 0.0, INGEST_CEILING_SHARE_TARGET, ">=", ingest_note),
         ("re-ingest of the unchanged base corpus (s)", ingest["chunks"],
          ingest["reingest_unchanged_s"], REINGEST_TARGET_S, "<=", None),
         ("hybrid nDCG@10 minus the baseline's", at,
@@ -147,6 +155,7 @@ def run_bench(
             "torch_threads": torch.get_num_threads(),
             "python": sys.version.split()[0],
             "torch": torch.__version__,
+            **cpu_features(),
         },
         "golden": {"path": str(golden), "questions": questions},
         "docs": str(docs),
