@@ -75,6 +75,10 @@ def test_small_bench_run_has_every_schema_key(corpus: Path, tmp_path: Path):
     assert "compute ceiling" in ingest_check["note"]
     assert 0 < ceiling["attention_share"] < 0.5  # attention is counted, the dense layers dominate
     assert isinstance(bench["machine"]["vnni"], bool)
+    int8 = size["int8"]  # judged against float32 on this CPU, accepted only above the bar
+    assert int8["vnni"] == bench["machine"]["vnni"] and int8["recipe"]["op_types"] == ["MatMul"]
+    assert -1.0 <= int8["cosine_to_fp32"]["p5"] <= int8["cosine_to_fp32"]["mean"] <= 1.0
+    assert int8["accepted"] == (int8["why_not"] == "")
     # The ask path as users get it, every stage timed: the embedding in embed_query, not the rail.
     ask = size["ask_latency_ms"]
     assert {"embed_query", "guard_input", "retrieve", "answer", "guard_output", "total"} <= set(ask)

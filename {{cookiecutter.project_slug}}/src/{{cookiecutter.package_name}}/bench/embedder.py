@@ -107,3 +107,104 @@ def embedder_backends(
     cos = np.sum(vectors["torch"] * vectors["onnx"], axis=1)
     out["min_cosine_torch_vs_onnx"] = round(float(cos.min()), 6)
     return out
+
+
+# int8 is accepted only when it keeps the fp32 model's meaning and ranking (issue 17's bar).
+INT8_MIN_MEAN_COSINE = 0.98
+INT8_MIN_P5_COSINE = 0.95
+INT8_MAX_NDCG_DROP = 0.01
+
+
+def int8_candidate(
+    embedder: Embedder, store: LocalStore, items: list[GoldenItem], light: bool
+) -> dict[str, Any]:
+    """Quantise the fp32 ONNX export for this CPU and judge it against fp32 on the same texts.
+
+    With VNNI: signed int8 weights, per channel, only the MatMuls (activations quantised on the
+    fly). Without VNNI, u8s8 products can saturate int16 intermediates, so the weights use
+    7 bits (``reduce_range``). Accepted only if the mean cosine to fp32 is at least 0.98, the
+    5th percentile at least 0.95, and dense nDCG@10 on the golden set drops by at most 0.01;
+    otherwise the report says which bar it missed and the project stays in fp32.
+    """
+    import shutil
+    import tempfile
+    from pathlib import Path
+
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    from ..models.onnx_backend import TOKENIZER_FILE, OnnxTextEncoder
+
+    fp32 = embedder._onnx
+    if fp32 is None:
+        return {"skipped": "the embedder does not run on the onnx backend"}
+    vnni = bool(cpu_features()["vnni"])
+    recipe = {
+        "weights": "QInt8" if vnni else "QUInt8",
+        "per_channel": True,
+        "reduce_range": not vnni,
+        "op_types": ["MatMul"],
+    }
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        quantize_dynamic(
+            fp32.path,
+            folder / fp32.path.name,
+            weight_type=QuantType.QInt8 if vnni else QuantType.QUInt8,
+            per_channel=True,
+            reduce_range=not vnni,
+            op_types_to_quantize=["MatMul"],
+        )
+        shutil.copy(fp32.path.parent / TOKENIZER_FILE, folder / TOKENIZER_FILE)
+        int8 = OnnxTextEncoder(folder, embedder.max_seq_length, fp32.threads)
+        texts = [c.indexed_text for c in store.chunks[: 32 if light else BACKEND_PASSAGES]]
+        rates, vectors = {}, {}
+        for name, encoder in (("fp32", fp32), ("int8", int8)):
+            encoder.encode(texts[:8], embedder.batch_size)
+            start = time.perf_counter()
+            vectors[name] = encoder.encode(texts, embedder.batch_size)[0]
+            rates[name] = round(len(texts) / (time.perf_counter() - start), 1)
+        cosine = np.sum(vectors["fp32"] * vectors["int8"], axis=1)
+        chunks = [c.indexed_text for c in store.chunks]
+        matrix = int8.encode(chunks, embedder.batch_size)[0]
+        quality = {
+            "fp32": _dense_ndcg(items, store, store.embeddings, fp32, embedder.batch_size),
+            "int8": _dense_ndcg(items, store, matrix, int8, embedder.batch_size),
+        }
+    drop = round(quality["fp32"] - quality["int8"], 4)
+    mean, p5 = float(cosine.mean()), float(np.percentile(cosine, 5))
+    missed = [
+        f"mean cosine {mean:.3f} < {INT8_MIN_MEAN_COSINE}" if mean < INT8_MIN_MEAN_COSINE else "",
+        f"p5 cosine {p5:.3f} < {INT8_MIN_P5_COSINE}" if p5 < INT8_MIN_P5_COSINE else "",
+        f"nDCG@10 drop {drop:.4f} > {INT8_MAX_NDCG_DROP}" if drop > INT8_MAX_NDCG_DROP else "",
+    ]
+    missed = [m for m in missed if m]
+    return {
+        "vnni": vnni,
+        "recipe": recipe,
+        "passages": len(texts),
+        "passages_per_s": rates,
+        "speedup": round(rates["int8"] / max(rates["fp32"], 1e-9), 2),
+        "cosine_to_fp32": {
+            "mean": round(mean, 4),
+            "p5": round(p5, 4),
+            "min": round(float(cosine.min()), 4),
+        },
+        "dense_ndcg@10": quality,
+        "ndcg_drop": drop,
+        "accepted": not missed,
+        "why_not": "; ".join(missed),
+    }
+
+
+def _dense_ndcg(
+    items: list[GoldenItem], store: LocalStore, matrix: np.ndarray, encoder: Any, batch: int
+) -> float:
+    """Dense-only nDCG@10 of the golden set over ``matrix`` (exact search)."""
+    from .quality import ranking_quality
+
+    def ranked(question: str) -> list[str]:
+        query = encoder.encode([question], batch)[0][0]
+        order = np.argsort(-(matrix @ query))[:50]
+        return [store.chunks[int(i)].doc_id for i in order]
+
+    return ranking_quality(items, ranked)["ndcg@10"]

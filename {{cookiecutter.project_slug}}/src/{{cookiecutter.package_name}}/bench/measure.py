@@ -27,7 +27,7 @@ from ..reports.stats import percentiles
 from ..retrieval.stores.local import LocalStore, build_dense_index, read_manifest
 from . import baseline
 from .corpus import build_corpus
-from .embedder import compute_ceiling, embedder_backends
+from .embedder import compute_ceiling, embedder_backends, int8_candidate
 from .quality import ranker, ranking_quality
 
 RERANK_CANDIDATES = (5, 6, 8, 10, 20, 50)
@@ -347,6 +347,7 @@ def measure(job: SizeJob, log: Callable[[str], None] = print) -> dict[str, Any]:
         )
         result["embedder_backends"] = embedder_backends(embedder, store, items, settings, job.light)
         result["compute_ceiling"] = compute_ceiling(embedder, info.mean_chunk_tokens)
+        result["int8"] = int8_candidate(embedder, store, items, job.light)
     result["peak_rss_mb"] = peak_rss_mb()
     result["embedder_backend"] = embedder.backend
     if job.with_baseline:

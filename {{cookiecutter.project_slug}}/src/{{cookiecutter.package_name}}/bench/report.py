@@ -263,10 +263,37 @@ def _extras(first: dict[str, Any]) -> list[str]:
             f"This machine multiplies float32 matrices at {ceiling['matmul_gflops']:.0f} GFLOP/s "
             f"(torch, {MATMUL_NOTE}). Embedding one chunk of {ceiling['mean_chunk_tokens']:.0f} "
             f"tokens costs about {ceiling['gflop_per_chunk']:.2f} GFLOP (2 x non-embedding weights "
-            f"x tokens), so no backend can embed more than about "
-            f"{ceiling['chunks_per_s_at_peak']:.0f} chunks/s here.",
+            f"x tokens, plus attention: {ceiling.get('attention_share', 0.0):.0%} of it), so no "
+            f"backend can embed more than about {ceiling['chunks_per_s_at_peak']:.0f} chunks/s "
+            "here in float32.",
         ]
+    out += _int8_lines(first.get("int8"))
     return out
+
+
+def _int8_lines(int8: dict[str, Any] | None) -> list[str]:
+    if not int8 or "skipped" in int8:
+        return [] if not int8 else ["", f"int8: skipped ({int8['skipped']})."]
+    recipe = int8["recipe"]
+    cos = int8["cosine_to_fp32"]
+    verdict = (
+        "accepted"
+        if int8["accepted"]
+        else f"rejected ({int8['why_not']}): the project stays in float32"
+    )
+    return [
+        "",
+        "## int8 for this CPU",
+        "",
+        f"VNNI: {'yes' if int8['vnni'] else 'no'}. Recipe: dynamic quantisation of the MatMuls "
+        f"only, {recipe['weights']} weights per channel, reduce_range {recipe['reduce_range']}. "
+        f"On {int8['passages']} passages: {int8['passages_per_s']['int8']:.0f} passages/s "
+        f"against {int8['passages_per_s']['fp32']:.0f} in float32 ({int8['speedup']:.2f}x); "
+        f"cosine to float32 mean {cos['mean']:.4f}, p5 {cos['p5']:.4f}, min {cos['min']:.4f}; "
+        f"dense nDCG@10 {int8['dense_ndcg@10']['int8']:.3f} against "
+        f"{int8['dense_ndcg@10']['fp32']:.3f}. Bar: mean >= 0.98, p5 >= 0.95, nDCG@10 drop "
+        f"<= 0.01. Verdict: {verdict}.",
+    ]
 
 
 def plot(bench: dict[str, Any], path: Path) -> None:
