@@ -164,3 +164,22 @@ def test_passages_are_scanned_once_at_ingest_and_rescanned_when_the_rules_change
     rescanned = LocalStore(settings.index_dir)
     assert rescanned.manifest["scans"] == {"personal_data": "new", "x": "y"}
     assert {c.doc_id for c in rescanned.chunks if PII_FLAG in c.flags} == {"guides/contact.md"}
+
+
+def test_an_index_embedded_in_one_precision_is_not_queried_in_another(
+    corpus: Path, tmp_path: Path, embedder
+):
+    """Vectors from the float32 and the int8 model are close but not the same space: an index
+    records its precision, a query in the other one is refused, and changing it re-embeds."""
+    from {{ cookiecutter.package_name }}.models.encoders import load_embedder
+
+    settings = Settings(index_dir=tmp_path / "index")
+    ingest(corpus, settings, embedder)
+    int8_settings = settings.model_copy(update={"embedder_precision": "int8"})
+    int8 = load_embedder(int8_settings)
+    with pytest.raises(IndexIncompatibleError, match="embedded in fp32"):
+        Pipeline(int8_settings, LocalStore(settings.index_dir), int8)
+    again = ingest(corpus, int8_settings, int8)
+    assert again.embedded_chunks == again.chunks  # every chunk re-embedded in int8
+    assert LocalStore(settings.index_dir).manifest["fingerprint"]["embedder_precision"] == "int8"
+    Pipeline(int8_settings, LocalStore(settings.index_dir), int8)  # now they agree

@@ -72,6 +72,24 @@ def test_sentence_vectors_come_from_the_passage_pass_on_both_backends(
     assert similarity[0, 0] > similarity[0, 1] and similarity[1, 1] > similarity[1, 0]
 
 
+def test_int8_is_the_export_quantised_for_this_cpu_and_keeps_the_meaning(
+    location, onnx_embedder: Embedder
+):
+    """embedder_precision: int8 runs a quantised copy of the export (recorded with its sha256
+    and recipe); its vectors stay close to float32 on this CPU, and torch cannot run it."""
+    models_dir = onnx_embedder._onnx.path.parent.parent.parent
+    int8 = Embedder(location, backend="onnx", models_dir=models_dir, precision="int8")
+    assert int8._onnx.path.name.startswith("model-int8-")
+    meta = json.loads((int8._onnx.path.parent / EXPORT_META).read_text())
+    recorded = meta["int8"][int8._onnx.path.name]
+    assert recorded["sha256"] == sha256_file(int8._onnx.path)
+    assert recorded["op_types"] == ["MatMul"] and recorded["per_channel"] is True
+    cosine = np.sum(int8.encode(TEXTS) * onnx_embedder.encode(TEXTS), axis=1)
+    assert float(cosine.mean()) > 0.97
+    with pytest.raises(ModelUnavailableError, match="needs embedder_backend: onnx"):
+        Embedder(location, backend="torch", precision="int8")
+
+
 def test_a_damaged_export_is_exported_again(location, onnx_embedder: Embedder, tmp_path: Path):
     folder = export_dir(tmp_path, MINILM, "embedder", location.sha256)
     embedder = onnx_embedder

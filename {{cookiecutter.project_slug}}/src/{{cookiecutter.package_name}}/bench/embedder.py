@@ -60,20 +60,11 @@ def compute_ceiling(embedder: Embedder, mean_tokens: float) -> dict[str, float]:
 
 def cpu_features() -> dict[str, Any]:
     """The instruction sets int8 speed depends on (VNNI multiplies int8 at about 4x fp32)."""
-    flags: set[str] = set()
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as fh:
-            for line in fh:
-                if line.startswith("flags"):
-                    flags = set(line.split(":", 1)[1].split())
-                    break
-    except OSError:
-        pass
+    from ..models.onnx_backend import cpu_flags, cpu_has_vnni
+
+    flags = cpu_flags()
     wanted = ("avx2", "avx512f", "avx512_vnni", "avx_vnni", "amx_int8")
-    return {
-        "flags": [f for f in wanted if f in flags],
-        "vnni": bool({"avx512_vnni", "avx_vnni"} & flags),
-    }
+    return {"flags": [f for f in wanted if f in flags], "vnni": cpu_has_vnni()}
 
 
 def embedder_backends(
@@ -130,30 +121,17 @@ def int8_candidate(
     import tempfile
     from pathlib import Path
 
-    from onnxruntime.quantization import QuantType, quantize_dynamic
-
-    from ..models.onnx_backend import TOKENIZER_FILE, OnnxTextEncoder
+    from ..models.onnx_backend import TOKENIZER_FILE, OnnxTextEncoder, quantise
 
     fp32 = embedder._onnx
     if fp32 is None:
         return {"skipped": "the embedder does not run on the onnx backend"}
+    if embedder.precision != "fp32":
+        return {"skipped": "the index is embedded in int8; int8 is judged against an fp32 run"}
     vnni = bool(cpu_features()["vnni"])
-    recipe = {
-        "weights": "QInt8" if vnni else "QUInt8",
-        "per_channel": True,
-        "reduce_range": not vnni,
-        "op_types": ["MatMul"],
-    }
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        quantize_dynamic(
-            fp32.path,
-            folder / fp32.path.name,
-            weight_type=QuantType.QInt8 if vnni else QuantType.QUInt8,
-            per_channel=True,
-            reduce_range=not vnni,
-            op_types_to_quantize=["MatMul"],
-        )
+        recipe = quantise(fp32.path, folder / fp32.path.name, vnni)
         shutil.copy(fp32.path.parent / TOKENIZER_FILE, folder / TOKENIZER_FILE)
         int8 = OnnxTextEncoder(folder, embedder.max_seq_length, fp32.threads)
         texts = [c.indexed_text for c in store.chunks[: 32 if light else BACKEND_PASSAGES]]

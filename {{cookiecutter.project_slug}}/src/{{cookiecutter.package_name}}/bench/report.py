@@ -277,7 +277,7 @@ def _int8_lines(int8: dict[str, Any] | None) -> list[str]:
     recipe = int8["recipe"]
     cos = int8["cosine_to_fp32"]
     verdict = (
-        "accepted"
+        "accepted: `embedder_precision: int8` in configs/settings.yaml, then `make ingest`, uses it"
         if int8["accepted"]
         else f"rejected ({int8['why_not']}): the project stays in float32"
     )

@@ -78,6 +78,14 @@ class Settings(BaseSettings):
         "onnx",
         description="onnx: a local torch.onnx export run by onnxruntime (same vectors, faster on CPU).",
     )
+    embedder_precision: Literal["fp32", "int8"] = Field(
+        "fp32",
+        description=(
+            "int8 (onnx backend only): the export quantised for this CPU (MatMul weights per "
+            "channel; 7-bit without VNNI). Use it where `make bench` accepts it (cosine and nDCG "
+            "bars in docs/bench.md); changing it re-embeds the index at the next ingest."
+        ),
+    )
     reranker_backend: Literal["torch", "onnx"] = Field(
         "onnx", description="Backend of the cross-encoder, as for the embedder."
     )

@@ -68,6 +68,7 @@ def fingerprint(settings: Settings, embedder: Embedder) -> dict[str, Any]:
         "embedder": embedder.location.model_id,
         "embedder_sha256": embedder.location.sha256,
         "max_seq_length": embedder.max_seq_length,
+        "embedder_precision": embedder.precision,
         "chunk_tokens": settings.chunk_tokens,
         "chunk_overlap": settings.chunk_overlap,
         "redact_pii_at_ingest": settings.redact_pii_at_ingest,

@@ -157,10 +157,17 @@ class Embedder:
         cache_size: int = 1024,
         backend: str = "torch",
         models_dir: Path = Path("models"),
+        precision: str = "fp32",
     ):
         self.location = location
         self.batch_size = batch_size
         self.backend = backend
+        self.precision = precision
+        if precision == "int8" and backend != "onnx":
+            raise ModelUnavailableError(
+                "embedder_precision: int8 needs embedder_backend: onnx (the int8 copy is of the "
+                "ONNX export)"
+            )
         self._model: Any = None
         self._onnx: Any = None
         if backend == "onnx":
@@ -200,7 +207,14 @@ class Embedder:
     def _onnx_encoder(self, models_dir: Path) -> tuple[Any, int]:
         """The ONNX copy of this model (exported from the torch model the first time; only mean
         pooling + normalisation is exported) and its window in tokens."""
-        from .onnx_backend import OnnxTextEncoder, current_export, ensure_export, export_dir
+        from .onnx_backend import (
+            ONNX_FILE,
+            OnnxTextEncoder,
+            current_export,
+            ensure_export,
+            ensure_int8,
+            export_dir,
+        )
 
         loc = self.location
         folder = export_dir(models_dir, loc.model_id, "embedder", loc.sha256)
@@ -225,7 +239,8 @@ class Embedder:
             )
             meta = {"max_seq_length": window}
         window = int(meta["max_seq_length"])
-        return OnnxTextEncoder(folder, window, _threads()), window
+        file = ensure_int8(folder) if self.precision == "int8" else ONNX_FILE
+        return OnnxTextEncoder(folder, window, _threads(), file), window
 
     def encode_passages(
         self, texts: list[str], spans: list[list[list[int]]]
@@ -376,6 +391,7 @@ def load_embedder(settings: Settings) -> Embedder:
             batch_size=settings.embed_batch_size,
             backend=settings.embedder_backend,
             models_dir=settings.models_dir,
+            precision=settings.embedder_precision,
             cache_size=settings.query_cache_size,
         )
     except OSError as exc:

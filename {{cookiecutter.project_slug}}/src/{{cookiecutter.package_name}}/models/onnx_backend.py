@@ -117,6 +117,70 @@ def current_export(folder: Path, weights_sha256: str | None) -> dict[str, Any] |
     return None
 
 
+def cpu_flags() -> set[str]:
+    """The CPU's instruction-set flags (Linux; empty elsewhere)."""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as fh:
+            for line in fh:
+                if line.startswith("flags"):
+                    return set(line.split(":", 1)[1].split())
+    except OSError:
+        pass
+    return set()
+
+
+def cpu_has_vnni() -> bool:
+    """True on CPUs with int8 dot-product instructions (AVX-512 VNNI or AVX-VNNI)."""
+    return bool({"avx512_vnni", "avx_vnni"} & cpu_flags())
+
+
+def int8_recipe(vnni: bool) -> dict[str, Any]:
+    """Dynamic quantisation of the weight MatMuls, per channel: signed int8 weights where VNNI
+    multiplies them; without it u8s8 products can saturate int16 intermediates, so the weights
+    keep 7 bits (``reduce_range``)."""
+    return {
+        "weights": "QInt8" if vnni else "QUInt8",
+        "per_channel": True,
+        "reduce_range": not vnni,
+        "op_types": ["MatMul"],
+    }
+
+
+def quantise(source: Path, target: Path, vnni: bool) -> dict[str, Any]:
+    """Write the int8 copy of ``source`` for this CPU; returns the recipe used."""
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    recipe = int8_recipe(vnni)
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    quantize_dynamic(
+        source,
+        tmp,
+        weight_type=QuantType.QInt8 if vnni else QuantType.QUInt8,
+        per_channel=recipe["per_channel"],
+        reduce_range=recipe["reduce_range"],
+        op_types_to_quantize=recipe["op_types"],
+    )
+    os.replace(tmp, target)
+    return recipe
+
+
+def ensure_int8(folder: Path) -> str:
+    """The file name of the export's int8 copy for this CPU, made (and recorded in the export's
+    record with its sha256) on first use; a copy whose checksum no longer matches is remade."""
+    vnni = cpu_has_vnni()
+    name = f"model-int8-{'vnni' if vnni else 'u8-7bit'}.onnx"
+    meta_path = folder / EXPORT_META
+    with _export_lock:
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        known = meta.get("int8", {}).get(name, {})
+        if (folder / name).is_file() and known.get("sha256") == sha256_file(folder / name):
+            return name
+        recipe = quantise(folder / ONNX_FILE, folder / name, vnni)
+        meta.setdefault("int8", {})[name] = {"sha256": sha256_file(folder / name), **recipe}
+        meta_path.write_text(json.dumps(meta, indent=2), encoding="utf-8")
+    return name
+
+
 def ensure_export(
     torch_model: Any,
     tokenizer: Any,
@@ -202,10 +266,10 @@ class OnnxTextEncoder:
     Two sessions over one file: queries (one text) run on threads that sleep when idle; batches
     (ingest) on threads that spin, created on first use (see ``OnnxRunner``)."""
 
-    def __init__(self, folder: Path, max_length: int, threads: int):
+    def __init__(self, folder: Path, max_length: int, threads: int, file: str = ONNX_FILE):
         from tokenizers import Tokenizer
 
-        self.path = folder / ONNX_FILE
+        self.path = folder / file
         self.threads = max(1, threads)
         self.tokenizer = Tokenizer.from_file(str(folder / TOKENIZER_FILE))
         self.tokenizer.no_padding()  # padded to the batch's longest text here, not to a fixed size

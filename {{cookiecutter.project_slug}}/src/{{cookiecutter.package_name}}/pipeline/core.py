@@ -128,6 +128,12 @@ class Pipeline:
                 f"{self.embedder.location.model_id} ({str(self.embedder.location.sha256)[:12]}): "
                 "re-run `ingest`"
             )
+        precision = built.get("embedder_precision", "fp32")
+        if precision != self.embedder.precision:
+            raise IndexIncompatibleError(
+                f"the index was embedded in {precision}, the settings embed queries in "
+                f"{self.embedder.precision} (embedder_precision): re-run `ingest`"
+            )
 
     def _validate(self, text: str, mode: str | None, k: int | None) -> tuple[str, str, int]:
         text = (text or "").strip()
