@@ -109,6 +109,26 @@ def test_small_bench_run_has_every_schema_key(corpus: Path, tmp_path: Path):
     assert (tmp_path / "docs" / "img" / "bench.png").stat().st_size > 0
 
 
+@pytest.mark.slow
+def test_a_quick_run_measures_the_served_path_without_the_extras(corpus: Path, tmp_path: Path):
+    from {{ cookiecutter.package_name }}.bench.command import run
+
+    golden = tmp_path / "golden.jsonl"
+    golden.write_text("\n".join(json.dumps(g) for g in GOLDEN) + "\n", encoding="utf-8")
+    readme = tmp_path / "README.md"
+    readme.write_text(f"{README_START}\nold\n{README_END}\n", encoding="utf-8")
+    lines = list(
+        run("300", corpus, golden, tmp_path / "reports", readme, None, None, lambda _: None, True)
+    )
+    assert "left as the last full run" in lines[-1] and "old" in readme.read_text()
+    bench = json.loads((tmp_path / "reports" / "latest" / "bench.json").read_text())
+    size = bench["sizes"]["300"]
+    assert bench["quick"] is True and bench["golden"]["questions"] == 40
+    assert not {"rerank_curve", "embedder_backends", "int8", "compute_ceiling"} & set(size)
+    assert size["ask_latency_ms"]["total"]["p95"] > 0 and "speedup_vs_baseline" in bench
+    assert not any(c["check"].startswith("ingest of the base corpus") for c in bench["checks"])
+
+
 def test_rerank_budget_picks_the_highest_recall_point_that_fits():
     curve = {
         "backend": "onnx",

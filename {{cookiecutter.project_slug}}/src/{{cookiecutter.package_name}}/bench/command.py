@@ -8,6 +8,8 @@ from pathlib import Path
 from .report import update_readme, write_run
 from .runner import parse_sizes, run_bench
 
+QUICK_QUESTIONS = 40
+
 
 def run(
     sizes: str,
@@ -18,9 +20,13 @@ def run(
     questions: int | None,
     config: Path | None,
     log: Callable[[str], None],
+    quick: bool = False,
 ) -> Iterator[str]:
-    """Yield the summary lines once the run is written."""
-    bench = run_bench(parse_sizes(sizes), docs, golden, config, questions, log)
+    """Yield the summary lines once the run is written. A quick run (40 questions unless told,
+    no extras) writes its run folder only: docs/bench.md and the README keep the full run."""
+    if quick:
+        questions = questions or QUICK_QUESTIONS
+    bench = run_bench(parse_sizes(sizes), docs, golden, config, questions, log, quick=quick)
     folder = write_run(out_dir, bench)
     at = str(bench["compare_at"])
     ours = bench["sizes"][at]
@@ -45,5 +51,7 @@ def run(
     for check in bench["checks"]:
         yield f"{'met ' if check['met'] else 'MISS'} {check['check']}: {check['value']} (target {check['target']})"
     yield f"report: {folder}/bench.md (also {out_dir}/latest/)"
-    if readme is not None and update_readme(readme, bench):
+    if quick:
+        yield "quick run: docs/bench.md and the README bench block are left as the last full run"
+    elif readme is not None and update_readme(readme, bench):
         yield f"bench block refreshed in {readme}; docs/bench.md and docs/img/bench.png written"

@@ -133,10 +133,16 @@ def bench(
         int | None, typer.Option("--questions", min=1, help="Use the first N golden questions.")
     ] = None,
     config: ConfigOpt = None,
+    quick: Annotated[
+        bool,
+        typer.Option(
+            "--quick", help="40 questions, no extras; writes the run folder only (not docs)."
+        ),
+    ] = False,
 ) -> None:
     """Benchmark ingest, latency and quality per size against a LangChain baseline."""
     from ..bench.command import run
 
     with one_line_errors():
-        for line in run(sizes, docs, golden, out_dir, readme, questions, config, out.print):
+        for line in run(sizes, docs, golden, out_dir, readme, questions, config, out.print, quick):
             out.print(line, highlight=False)
