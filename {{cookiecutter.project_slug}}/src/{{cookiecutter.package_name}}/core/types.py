@@ -21,6 +21,9 @@ class Chunk:
     # Character spans [start, end) in text of the whole sentences an answer may quote (not
     # the pieces of a sentence too long for one chunk); their vectors are stored by the index.
     sentences: list[list[int]] = field(default_factory=list)
+    # The text with its personal data replaced, computed at ingest for a chunk flagged
+    # ``personal_data`` (served instead of scanning the passage again at query time).
+    redacted: str | None = None
 
     @property
     def header(self) -> str:

@@ -83,5 +83,8 @@ def neutralise(hits: list[Hit], trust_flags: bool = False) -> tuple[list[Hit], i
         text = strip_instructions(hit.chunk.text)
         if text:
             # The stored sentence spans no longer fit the shortened text: the answerer re-splits it.
-            out.append(Hit(hit.row, replace(hit.chunk, text=text, sentences=[]), hit.scores))
+            # Nor does a redaction made at ingest: the redactor scans this text if it is served.
+            out.append(
+                Hit(hit.row, replace(hit.chunk, text=text, sentences=[], redacted=None), hit.scores)
+            )
     return out, changed

@@ -25,12 +25,14 @@ def scan(chunks: list[Chunk], redactor: pii.PiiRedactor, redact: bool = False) -
     earlier scan first. Returns how many chunks carry instructions."""
     for chunk in chunks:
         chunk.flags = [f for f in chunk.flags if f not in (context.FLAG, pii.FLAG)]
+        chunk.redacted = None
         if redact:
             text, found = redactor.redact(chunk.text)
             if found:  # the sentence spans no longer fit: the answerer re-splits this chunk
                 chunk.text, chunk.sentences = text, []
         elif redactor.find(chunk.text):
             chunk.flags.append(pii.FLAG)
+            chunk.redacted = redactor.redact(chunk.text)[0]
     return context.flag_chunks(chunks)
 
 

@@ -94,6 +94,16 @@ class PiiRedactor:
         return out, found
 
 
+def replaced(original: str, redacted: str) -> list[str]:
+    """The entity types ``redact`` replaced to turn ``original`` into ``redacted``."""
+    pattern = re.compile(r"<(" + "|".join(ENTITIES) + r")>")
+    before = pattern.findall(original)
+    out = pattern.findall(redacted)
+    for entity in before:
+        out.remove(entity)
+    return out
+
+
 def scan_signature(entities: tuple[str, ...] = ENTITIES) -> str:
     """What a PII scan depends on (entities, patterns, regions, threshold, library versions): a
     chunk flagged under the same signature needs no second scan to know it is clean."""

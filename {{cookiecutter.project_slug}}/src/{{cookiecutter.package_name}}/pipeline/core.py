@@ -29,7 +29,7 @@ from ..guardrails.detector import Detector
 from ..guardrails.input import InputRail, Verdict
 from ..guardrails.output import check_answer
 from ..guardrails.pii import FLAG as PII_FLAG
-from ..guardrails.pii import PiiRedactor
+from ..guardrails.pii import PiiRedactor, replaced
 from ..guardrails.stream import StreamRedactor
 from ..models.encoders import Embedder, Reranker, load_embedder, load_reranker
 from ..retrieval.hybrid import HybridRetriever
@@ -269,6 +269,12 @@ class Pipeline:
         for hit in hits:
             if self.trusted_flags and PII_FLAG not in hit.chunk.flags:
                 redacted.append(hit)  # scanned clean at ingest by the same recognisers
+                continue
+            if self.trusted_flags and hit.chunk.redacted is not None:  # redacted at ingest
+                text = hit.chunk.redacted
+                found = replaced(hit.chunk.text, text)
+                redacted.append(Hit(hit.row, replace(hit.chunk, text=text), hit.scores))
+                entities += found
                 continue
             text, found = redact(hit.chunk.text)
             entities += found
