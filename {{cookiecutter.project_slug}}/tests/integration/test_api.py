@@ -24,6 +24,8 @@ def test_ask_answers_with_citations_and_request_id(client: TestClient):
     assert {"answer", "refused", "citations", "latency_ms", "blocked", "reason"} <= set(data)
     assert data["refused"] is False and data["citations"][0]["doc_id"] == "guides/kettle.md"
     assert {"retrieve", "answer", "total"} <= set(data["latency_ms"])
+    assert data["request_id"] == "abc-123"  # the same id as the header
+    assert data["query"] == "How long is the Zephyr kettle warranty?"  # no rewriting asked
 
 
 def test_search_contract(client: TestClient):
@@ -71,7 +73,10 @@ def test_malformed_json_and_wrong_method(client: TestClient):
 
 def test_streaming_sends_tokens_then_the_result(client: TestClient):
     with client.stream(
-        "POST", "/ask", json={"question": "What does fault ZK-17 mean?", "stream": True}
+        "POST",
+        "/ask",
+        json={"question": "What does fault ZK-17 mean?", "stream": True},
+        headers={"X-Request-ID": "stream-7"},
     ) as response:
         assert response.headers["content-type"].startswith("text/event-stream")
         body = "".join(response.iter_text())
@@ -79,6 +84,7 @@ def test_streaming_sends_tokens_then_the_result(client: TestClient):
     assert events[0].startswith("event: token") and events[-1].startswith("event: result")
     result = json.loads(events[-1].split("data: ", 1)[1])
     assert result["citations"] and "ZK-17" in result["answer"]
+    assert result["request_id"] == "stream-7"  # read before the body streams
 
 
 def test_metrics_count_requests_stages_and_refusals(client: TestClient):

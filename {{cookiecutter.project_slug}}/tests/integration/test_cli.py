@@ -67,6 +67,8 @@ def test_ingest_lists_skips_and_exits_3_then_search_and_ask_work(workdir: Path):
     assert answer["refused"] is False and "five brightness levels" in answer["answer"]
     assert answer["citations"][0]["doc_id"] == "guides/lamp.txt"
     assert {"n", "doc_id", "chunk_id"} == set(answer["citations"][0])
+    assert len(answer["request_id"]) == 32  # a fresh id per command, as the API gives one
+    assert answer["query"] == "How many brightness levels does the Orbit lamp have?"
 
 
 @pytest.mark.parametrize(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import uuid
 from pathlib import Path
 from typing import Annotated
 
@@ -113,7 +114,7 @@ def ask(
     settings = settings_from(config, index_dir=index)
     with one_line_errors():
         result = load_pipeline(settings).ask(question, mode, k)
-    data = result.to_response()
+    data = result.to_response(uuid.uuid4().hex)
     if as_json:
         out.print_json(data.model_dump_json())
         return

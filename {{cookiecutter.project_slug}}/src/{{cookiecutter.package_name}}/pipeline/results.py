@@ -58,10 +58,13 @@ class AskResult:
     notes: list[str] = field(default_factory=list)
     redactions: list[str] = field(default_factory=list)
     cached: bool = False
+    query: str | None = None  # the retrieval query, when it is not the question itself
 
-    def to_response(self) -> AskResponse:
+    def to_response(self, request_id: str | None = None) -> AskResponse:
         answer = self.answer
         return AskResponse(
+            request_id=request_id,
+            query=self.query or self.question,
             cached=self.cached,
             redactions=sorted(set(self.redactions)),
             answer=answer.text,

@@ -25,6 +25,10 @@ class Retrieved(BaseModel):
 
 
 class AskResponse(BaseModel):
+    request_id: str | None = Field(
+        None, description="The request's id (the X-Request-ID header of the response)."
+    )
+    query: str = Field(description="The retrieval query actually used for this question.")
     redactions: list[str]
     answer: str
     refused: bool

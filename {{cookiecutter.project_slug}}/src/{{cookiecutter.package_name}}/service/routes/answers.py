@@ -13,7 +13,7 @@ from fastapi.responses import StreamingResponse
 from ...core.errors import RagError
 from ...pipeline import AskResponse, AskResult, Pipeline, SearchResponse
 from ..deps import AppMetrics, CurrentPipeline
-from ..observability import Metrics, RequestIdFilter
+from ..observability import Metrics, RequestIdFilter, request_id
 from ..wire import LIMIT_RESPONSES, AskRequest, SearchRequest
 
 log = logging.getLogger("api")
@@ -51,17 +51,19 @@ def _log_answer(metrics: Metrics, response: AskResponse, question: str) -> None:
 def ask(body: AskRequest, pipeline: CurrentPipeline, metrics: AppMetrics) -> Any:
     """Answer from the documents with citations, or refuse; `stream=true` sends SSE."""
     if body.stream:
-        return StreamingResponse(_stream(pipeline, metrics, body), media_type="text/event-stream")
-    response = pipeline.ask(body.question, body.mode, body.k).to_response()
+        # The request id is read now: the body streams after the middleware has reset it.
+        stream = _stream(pipeline, metrics, body, request_id.get())
+        return StreamingResponse(stream, media_type="text/event-stream")
+    response = pipeline.ask(body.question, body.mode, body.k).to_response(request_id.get())
     _log_answer(metrics, response, body.question)
     return response
 
 
-def _stream(pipeline: Pipeline, metrics: Metrics, body: AskRequest) -> Iterator[str]:
+def _stream(pipeline: Pipeline, metrics: Metrics, body: AskRequest, rid: str) -> Iterator[str]:
     try:
         for piece in pipeline.ask_stream(body.question, body.mode, body.k):
             if isinstance(piece, AskResult):
-                response = piece.to_response()
+                response = piece.to_response(rid)
                 _log_answer(metrics, response, body.question)
                 yield f"event: result\ndata: {response.model_dump_json()}\n\n"
             else:
