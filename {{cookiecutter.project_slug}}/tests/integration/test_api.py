@@ -28,6 +28,14 @@ def test_ask_answers_with_citations_and_request_id(client: TestClient):
     assert data["query"] == "How long is the Zephyr kettle warranty?"  # no rewriting asked
 
 
+def test_a_question_with_personal_data_is_not_echoed(client: TestClient):
+    question = "I am jane.doe@example.com at 14 Norfolk Street, S1 2HE: how long is the warranty?"
+    response = client.post("/ask", json={"question": question})
+    assert response.status_code == 200
+    assert response.json()["query"] is None  # the street is not a recognised entity: no echo
+    assert "Norfolk" not in response.text and "jane.doe" not in response.text
+
+
 def test_search_contract(client: TestClient):
     data = client.post("/search", json={"query": "hose reel", "k": 2, "mode": "hybrid"}).json()
     assert len(data["results"]) == 2

@@ -241,6 +241,9 @@ class Pipeline:
                 )
             if self.pii is not None:
                 found = [f.entity for f in self.pii.find(result.question)]
+                # A question with personal data in it is not echoed back at all: the recognisers
+                # miss some of it (a street next to the postcode they find).
+                result.echo_query = not found
                 if not self._quotes_clean_passages(result):
                     result.answer.text, in_answer = self.pii.redact(result.answer.text)
                     found += in_answer
@@ -340,6 +343,8 @@ class Pipeline:
                     self.embedder.encode_query(question)
             stopped = self._guard_input(question, mode, timings)
             if stopped is not None:
+                if self.pii is not None:
+                    stopped.echo_query = not self.pii.find(question)
                 if stream:
                     yield stopped.answer.text
                 yield stopped

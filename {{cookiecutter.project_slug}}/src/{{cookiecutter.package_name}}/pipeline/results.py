@@ -59,12 +59,13 @@ class AskResult:
     redactions: list[str] = field(default_factory=list)
     cached: bool = False
     query: str | None = None  # the retrieval query, when it is not the question itself
+    echo_query: bool = True  # False when the question carries personal data
 
     def to_response(self, request_id: str | None = None) -> AskResponse:
         answer = self.answer
         return AskResponse(
             request_id=request_id,
-            query=self.query or self.question,
+            query=(self.query or self.question) if self.echo_query else None,
             cached=self.cached,
             redactions=sorted(set(self.redactions)),
             answer=answer.text,

@@ -28,7 +28,10 @@ class AskResponse(BaseModel):
     request_id: str | None = Field(
         None, description="The request's id (the X-Request-ID header of the response)."
     )
-    query: str = Field(description="The retrieval query actually used for this question.")
+    query: str | None = Field(
+        description="The retrieval query actually used; null when the question contained personal "
+        "data (the response never echoes it)."
+    )
     redactions: list[str]
     answer: str
     refused: bool
