@@ -145,7 +145,10 @@ def test_passages_are_scanned_once_at_ingest_and_rescanned_when_the_rules_change
     assert pipeline.trusted_flags
     hits = pipeline.search("Zephyr service desk phone number", mode="hybrid").retrieval.hits
     # Flagged passages are served from their ingest-time redaction: no scan at query time.
-    pipeline._redact_passage = lambda text: pytest.fail("passage scanned at query time")
+    assert pipeline.pii is not None
+    monkeypatch.setattr(
+        pipeline.pii, "redact", lambda text: pytest.fail("passage scanned at query time")
+    )
     redacted, found = pipeline.redact_hits(hits)
     assert found == ["PHONE_NUMBER"]
     assert not any("7946" in hit.chunk.text for hit in redacted)

@@ -121,14 +121,14 @@ def int8_candidate(
     import tempfile
     from pathlib import Path
 
-    from ..models.onnx_backend import TOKENIZER_FILE, OnnxTextEncoder, quantise
+    from ..models.onnx_backend import TOKENIZER_FILE, OnnxTextEncoder, cpu_has_vnni, quantise
 
     fp32 = embedder._onnx
     if fp32 is None:
         return {"skipped": "the embedder does not run on the onnx backend"}
     if embedder.precision != "fp32":
         return {"skipped": "the index is embedded in int8; int8 is judged against an fp32 run"}
-    vnni = bool(cpu_features()["vnni"])
+    vnni = cpu_has_vnni()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         recipe = quantise(fp32.path, folder / fp32.path.name, vnni)

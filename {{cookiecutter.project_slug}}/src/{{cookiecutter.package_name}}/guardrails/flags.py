@@ -26,13 +26,12 @@ def scan(chunks: list[Chunk], redactor: pii.PiiRedactor, redact: bool = False) -
     for chunk in chunks:
         chunk.flags = [f for f in chunk.flags if f not in (context.FLAG, pii.FLAG)]
         chunk.redacted = None
-        if redact:
-            text, found = redactor.redact(chunk.text)
-            if found:  # the sentence spans no longer fit: the answerer re-splits this chunk
-                chunk.text, chunk.sentences = text, []
-        elif redactor.find(chunk.text):
+        text, found = redactor.redact(chunk.text)
+        if found and redact:  # the sentence spans no longer fit: the answerer re-splits it
+            chunk.text, chunk.sentences = text, []
+        elif found:
             chunk.flags.append(pii.FLAG)
-            chunk.redacted = redactor.redact(chunk.text)[0]
+            chunk.redacted = text
     return context.flag_chunks(chunks)
 
 

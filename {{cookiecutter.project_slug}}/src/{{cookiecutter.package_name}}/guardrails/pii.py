@@ -11,6 +11,7 @@ import hashlib
 import re
 import threading
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 ENTITIES = (
@@ -29,6 +30,7 @@ PHONE_REGIONS = ("GB", "US", "IE", "FR", "DE", "NL", "ES", "IT", "BE", "AU", "IN
 POSTCODE = r"\b(?:GIR ?0AA|[A-PR-UWYZ][A-HK-Y]?\d[A-Z\d]? ?\d[ABD-HJLNP-UW-Z]{2})\b"
 SORT_CODE_ACCOUNT = r"\b\d{2}[- ]\d{2}[- ]\d{2}\b\D{0,30}?\b\d{8}\b"
 THRESHOLD = 0.35
+FIND_CACHE = 4096  # texts whose findings are remembered
 FLAG = "personal_data"  # set at ingest on a chunk whose stored text has PII in it
 _CITATION = re.compile(r"\[\d{1,3}\]")
 
@@ -41,12 +43,15 @@ class Finding:
 
 
 class PiiRedactor:
-    """Thread-safe; the presidio engines are built on first use."""
+    """Thread-safe; the presidio engines are built on first use. Findings are remembered per
+    text (a question scanned by the input rail and again for the response, a passage returned
+    again and again), so a text is analysed once."""
 
     def __init__(self, entities: tuple[str, ...] = ENTITIES):
         self.entities = entities
         self._lock = threading.Lock()
         self._analyzer: Any = None
+        self._find = lru_cache(maxsize=FIND_CACHE)(self._analyse)
 
     def _engine(self) -> Any:
         with self._lock:
@@ -55,8 +60,11 @@ class PiiRedactor:
             return self._analyzer
 
     def find(self, text: str) -> list[Finding]:
+        return list(self._find(text))
+
+    def _analyse(self, text: str) -> tuple[Finding, ...]:
         if not text or not any(ch.isdigit() or ch == "@" or ch == ":" for ch in text):
-            return []
+            return ()
         # Citation markers are blanked (same length, so offsets hold): libphonenumber does not
         # match "07700 900123 [1]".
         masked = _CITATION.sub(lambda m: " " * len(m.group()), text)
@@ -74,7 +82,7 @@ class PiiRedactor:
                     merged[-1] = Finding(merged[-1].entity, merged[-1].start, f.end)
                 continue
             merged.append(f)
-        return merged
+        return tuple(merged)
 
     def redact(self, text: str) -> tuple[str, list[str]]:
         """Return (text with PII replaced, entity types found).

@@ -9,7 +9,6 @@ import copy
 import time
 from collections.abc import Iterator
 from dataclasses import replace
-from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -69,8 +68,6 @@ class Pipeline:
         self.pii = PiiRedactor() if settings.redact_pii else None
         # Passages were scanned at ingest by the rules this code runs: trust their flags.
         self.trusted_flags = flags.trusted(store.manifest)
-        # A passage's redaction is the same every time it is returned (flagged ones only).
-        self._redact_passage = lru_cache(maxsize=4096)(self.pii.redact) if self.pii else None
         self.input_rail = InputRail(
             embedder, Detector.load(), settings.max_question_chars, self.pii
         )
@@ -257,7 +254,7 @@ class Pipeline:
     def _quotes_clean_passages(self, result: AskResult) -> bool:
         """True when the answer only quotes passages scanned clean at ingest (an extractive
         answer citing no passage flagged for personal data): it has nothing to redact."""
-        if not self.trusted_flags or result.answer.provider not in ("extractive", "guardrail"):
+        if not self.trusted_flags or result.answer.provider != "extractive":
             return False
         hits = result.retrieval.hits
         cited = [hits[c.n - 1] for c in result.answer.citations if 0 < c.n <= len(hits)]
@@ -265,8 +262,7 @@ class Pipeline:
 
     def redact_hits(self, hits: list[Hit]) -> tuple[list[Hit], list[str]]:
         """The passages with PII replaced, and the entity types found (nothing without redaction)."""
-        redact = self._redact_passage
-        if redact is None:
+        if self.pii is None:
             return hits, []
         redacted, entities = [], []
         for hit in hits:
@@ -279,7 +275,7 @@ class Pipeline:
                 redacted.append(Hit(hit.row, replace(hit.chunk, text=text), hit.scores))
                 entities += found
                 continue
-            text, found = redact(hit.chunk.text)
+            text, found = self.pii.redact(hit.chunk.text)
             entities += found
             redacted.append(
                 Hit(hit.row, replace(hit.chunk, text=text), hit.scores) if found else hit
