@@ -7,7 +7,13 @@ from pathlib import Path
 from typing import Any
 
 from ..reports.runs import new_run_dir, publish_latest, replace_block
-from .embedder import MATMUL_N, MATMUL_REPEATS
+from .embedder import (
+    INT8_MAX_NDCG_DROP,
+    INT8_MIN_MEAN_COSINE,
+    INT8_MIN_P5_COSINE,
+    MATMUL_N,
+    MATMUL_REPEATS,
+)
 from .measure import RERANK_BUDGET_MS
 
 README_START = "<!-- bench:start -->"
@@ -291,8 +297,8 @@ def _int8_lines(int8: dict[str, Any] | None) -> list[str]:
         f"against {int8['passages_per_s']['fp32']:.0f} in float32 ({int8['speedup']:.2f}x); "
         f"cosine to float32 mean {cos['mean']:.4f}, p5 {cos['p5']:.4f}, min {cos['min']:.4f}; "
         f"dense nDCG@10 {int8['dense_ndcg@10']['int8']:.3f} against "
-        f"{int8['dense_ndcg@10']['fp32']:.3f}. Bar: mean >= 0.98, p5 >= 0.95, nDCG@10 drop "
-        f"<= 0.01. Verdict: {verdict}.",
+        f"{int8['dense_ndcg@10']['fp32']:.3f}. Bar: mean >= {INT8_MIN_MEAN_COSINE}, p5 >= "
+        f"{INT8_MIN_P5_COSINE}, nDCG@10 drop <= {INT8_MAX_NDCG_DROP}. Verdict: {verdict}.",
     ]
 
 
