@@ -22,6 +22,8 @@ from pathlib import Path
 SAMPLE_ONLY = [
     "data/sample",
     "data/golden/golden.jsonl",
+    "data/golden/conversations.jsonl",
+    "data/heldout",
     "eval/thresholds.yaml",
     "tests/integration/test_sample_corpus.py",
     "data/golden/judge_labels.jsonl",

@@ -9,11 +9,6 @@ import pytest
 
 os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-# [vector_store=milvus]
-# The suite tests the faiss store whatever configs/settings.yaml says; the Milvus store's tests
-# (tests/integration/test_milvus*.py) ask for it explicitly.
-os.environ["RAG_VECTOR_STORE"] = "faiss"
-# [/vector_store=milvus]
 
 from tests.helpers.corpus import write_corpus
 
@@ -52,7 +47,8 @@ def api_app(built_index: Settings, embedder: Embedder):
 
     # No answer cache: API, load and schema tests repeat questions and must see real work
     # (the cache has its own tests in tests/integration/test_pipeline.py).
-    settings = built_index.model_copy(update={"answer_cache_size": 0})
+    feedback = built_index.index_dir.parent / "feedback.sqlite"
+    settings = built_index.model_copy(update={"answer_cache_size": 0, "feedback_db": feedback})
     pipeline = Pipeline(
         settings, LocalStore(settings.index_dir), embedder, None, "not installed in tests"
     )

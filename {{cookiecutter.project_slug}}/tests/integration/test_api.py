@@ -144,3 +144,77 @@ def test_search_passages_are_redacted_like_ask_passages(tmp_path, embedder):
         assert "guard_output" in data["latency_ms"]
         metrics = local.get("/metrics").text
         assert 'rag_pii_redactions_total{entity="EMAIL_ADDRESS"}' in metrics
+
+
+def test_a_follow_up_is_resolved_against_the_history(client: TestClient):
+    history = [{"question": "How do I descale the Zephyr kettle?", "answer": "With citric acid."}]
+    data = client.post(
+        "/ask", json={"question": "How often should I do it?", "history": history, "mode": "hybrid"}
+    ).json()
+    assert data["query"].startswith("How often should I do it? How do I descale the Zephyr kettle?")
+    assert data["citations"][0]["doc_id"] == "guides/kettle.md"
+    standalone = "How long does standard delivery take?"
+    data = client.post("/ask", json={"question": standalone, "history": history}).json()
+    assert data["query"] == standalone  # self-contained: searched as asked
+    assert data["citations"][0]["doc_id"] == "faq/shipping.html"
+
+
+@pytest.mark.parametrize(
+    "history",
+    [
+        [{"question": "a?", "answer": "b", "extra": 1}],
+        [{"answer": "b"}],
+        "not a list",
+        [{"question": "a?"}] * 21,
+    ],
+)
+def test_bad_history_is_a_422_naming_it(client: TestClient, history):
+    response = client.post("/ask", json={"question": "And then?", "history": history})
+    assert response.status_code == 422 and "history" in response.json()["error"]
+
+
+def test_feedback_round_trip_is_redacted_counted_and_triaged(client: TestClient, tmp_path):
+    import sqlite3
+
+    from {{ cookiecutter.package_name }}.feedback import FeedbackStore, triage
+
+    asked = client.post(
+        "/ask",
+        json={"question": "I am jane.doe@example.com: how long is the Zephyr kettle warranty?"},
+        headers={"X-Request-ID": "fb-1"},
+    )
+    assert asked.status_code == 200
+    good = {"request_id": "fb-1", "rating": "up", "comment": "right, call me on 0161 496 0000"}
+    created = client.post("/feedback", json=good)
+    assert created.status_code == 201 and len(created.json()["id"]) == 32
+    client.post(
+        "/ask", json={"question": "Who won the 1966 World Cup?"}, headers={"X-Request-ID": "fb-2"}
+    )
+    down = {"request_id": "fb-2", "rating": "down", "reason": "should_have_refused"}
+    assert client.post("/feedback", json=down).status_code == 201
+
+    assert client.post("/feedback", json={**good, "request_id": "never-asked"}).status_code == 404
+    for bad in ({**good, "rating": "meh"}, {**down, "reason": "bored"}, {"rating": "up"}):
+        response = client.post("/feedback", json=bad)
+        assert response.status_code == 422 and response.json()["error"]
+    metrics = client.get("/metrics").text
+    assert 'rag_feedback_total{rating="up"} 1.0' in metrics
+    assert 'rag_feedback_total{rating="down"} 1.0' in metrics
+    assert "rag_quality_feedback_down_rate 0.5" in metrics
+
+    store = client.app.state.feedback.store
+    with sqlite3.connect(store.path) as db:
+        assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert db.execute("PRAGMA user_version").fetchone()[0] == 1
+        dump = "\n".join(db.iterdump())
+    assert "jane.doe" not in dump and "496 0000" not in dump and "Zephyr kettle" in dump
+
+    out = tmp_path / "candidates.jsonl"
+    result = triage(FeedbackStore(store.path, str).rows(), out, tmp_path / "golden.jsonl")
+    kinds = {c["tags"][1]: c for c in result["candidates"]}
+    assert kinds["answerable"]["relevant_ids"] == ["guides/kettle.md"]
+    assert (
+        kinds["unanswerable"]["relevant_ids"] == []
+        and kinds["unanswerable"]["source"] == "feedback"
+    )
+    assert out.read_text().count("\n") == 2

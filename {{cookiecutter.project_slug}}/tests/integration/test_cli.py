@@ -26,6 +26,11 @@ def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("cli")
     write_corpus(root / "docs")
     (root / "docs" / "broken.pdf").write_bytes(make_pdf(PDF_LINES)[:90])
+    turns = [
+        {"question": "How many brightness levels does the Orbit lamp have?", "answer": "Five."}
+    ]
+    (root / "history.json").write_text(json.dumps(turns))
+    (root / "bad-history.json").write_text('[{"question": 3}]')
     return root
 
 
@@ -70,6 +75,20 @@ def test_ingest_lists_skips_and_exits_3_then_search_and_ask_work(workdir: Path):
     assert len(answer["request_id"]) == 32  # a fresh id per command, as the API gives one
     assert answer["query"] == "How many brightness levels does the Orbit lamp have?"
 
+    follow_up = run(
+        "ask",
+        "How do I switch it off?",
+        "--index",
+        "idx",
+        "--history",
+        "history.json",
+        "--json",
+        cwd=workdir,
+    )
+    assert follow_up.returncode == 0, follow_up.stderr
+    answer = json.loads(follow_up.stdout)
+    assert "Orbit lamp" in answer["query"] and "touch strip" in answer["answer"]
+
 
 @pytest.mark.parametrize(
     ("args", "message"),
@@ -77,6 +96,8 @@ def test_ingest_lists_skips_and_exits_3_then_search_and_ask_work(workdir: Path):
         (("ingest", "no-such-folder", "--index", "idx2"), "does not exist"),
         (("ask", "anything?", "--index", "no-index"), "run `ingest"),
         (("search", "x", "--index", "idx", "--mode", "fuzzy"), "use one of"),
+        (("ask", "and?", "--index", "idx", "--history", "bad-history.json"), "0.question"),
+        (("ask", "and?", "--index", "idx", "--history", "none.json"), "cannot read"),
     ],
 )
 def test_errors_are_one_line_with_nonzero_exit(workdir: Path, args, message):

@@ -13,6 +13,7 @@ from schemathesis import GenerationMode
 OPERATIONS = [
     ("POST", "/ask"),
     ("POST", "/search"),
+    ("POST", "/feedback"),
     ("GET", "/health"),
     ("GET", "/ready"),
     ("GET", "/metrics"),

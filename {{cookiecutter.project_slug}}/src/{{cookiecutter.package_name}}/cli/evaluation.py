@@ -57,6 +57,13 @@ def eval_command(
             help="LLM-judged metrics; default: on when RAG_JUDGE_BASE_URL and RAG_JUDGE_MODEL are set.",
         ),
     ] = None,
+    conversations: Annotated[
+        Path | None,
+        typer.Option(
+            "--conversations",
+            help="Golden conversations (JSONL): adds the follow-up ablation (none/concat/rewrite).",
+        ),
+    ] = None,
     mode: ModeOpt = None,
     config: ConfigOpt = None,
 ) -> None:
@@ -78,6 +85,7 @@ def eval_command(
                 judge,
                 config,
                 service=web_service() if safety else None,
+                conversations=conversations,
             )
     from ..eval.report import retrieval_table
 
@@ -117,6 +125,8 @@ def eval_command(
             ),
             highlight=False,
         )
+    if "conversations" in report:
+        _print_ablation(report["conversations"])
     skipped = report["retrieval"].get("hybrid+rerank", {}).get("skipped")
     if skipped:
         out.print(f"note: hybrid+rerank skipped ({skipped})", highlight=False)
@@ -132,6 +142,78 @@ def eval_command(
         for breach in outcome.breaches:
             err.print(f"[bold red]gate:[/] {breach}", highlight=False)
         raise typer.Exit(EXIT_GATE)
+
+
+def _print_ablation(conv: dict[str, Any]) -> None:
+    arms = conv["arms"]
+    out.print(
+        "follow-ups needing the conversation, right document: "
+        + ", ".join(
+            f"{a} {v['needs_history']['right_document']['mean']:.3f}" for a, v in arms.items()
+        )
+        + f"; rewrite vs none p={conv['paired']['rewrite_vs_none']['right_document']['p_value']:.4f}",
+        highlight=False,
+    )
+    r = conv["rewriter"]
+    out.print(
+        f"rewriter changed {r['self_contained_changed']} of "
+        f"{conv['follow_ups']['self_contained']} self-contained follow-ups",
+        highlight=False,
+    )
+
+
+@app.command("eval-conversations")
+def eval_conversations(
+    conversations: Annotated[
+        Path, typer.Option("--conversations", help="Golden conversations (JSONL).")
+    ] = Path("data/golden/conversations.jsonl"),
+    index: IndexOpt = None,
+    out_dir: Annotated[Path, typer.Option("--out", help="Reports folder.")] = Path(
+        "reports/conversations"
+    ),
+    config: ConfigOpt = None,
+) -> None:
+    """The follow-up ablation alone (for a corpus with conversations but no golden set)."""
+    from ..eval.conversations import load_conversations, run_ablation, section, write_ablation
+
+    settings = settings_from(config, index_dir=index)
+    with one_line_errors():
+        items = load_conversations(conversations)
+        pipeline = load_pipeline(settings)
+        pipeline.warm_up()
+        summary, rows = run_ablation(pipeline, items)
+        report = section(conversations, summary) | {"index": pipeline.status()["index"]}
+        run_dir = write_ablation(out_dir, report, rows)
+    _print_ablation(report)
+    out.print(f"report: {run_dir}/report.md (also {out_dir}/latest/)", highlight=False)
+
+
+@app.command("triage")
+def triage_command(
+    out_file: Annotated[
+        Path, typer.Option("--out", help="Candidates file (golden JSONL plus source).")
+    ] = Path("reports/feedback/candidates.jsonl"),
+    golden: Annotated[
+        Path, typer.Option("--golden", help="Golden set: never written, its questions skipped.")
+    ] = Path("data/golden/golden.jsonl"),
+    config: ConfigOpt = None,
+) -> None:
+    """Stored feedback -> golden-set candidates for review (the golden set is not changed)."""
+    from ..feedback import FeedbackStore, triage
+
+    settings = settings_from(config)
+    with one_line_errors():
+        rows = FeedbackStore(settings.feedback_db, lambda text: text).rows()
+        result = triage(rows, out_file, golden)
+    out.print(
+        f"{len(result['candidates'])} candidates from {result['feedback']} feedback records "
+        f"written to {out_file}; review them, then copy the good ones into {golden}",
+        highlight=False,
+    )
+    for kind, count in sorted(result["left_for_review"].items()):
+        out.print(
+            f"  not turned into a candidate (needs a person): {kind} x{count}", highlight=False
+        )
 
 
 @app.command("eval-baseline")

@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from ..core.types import Turn
 from .common import (
     EXIT_PARTIAL,
     ConfigOpt,
@@ -17,6 +18,7 @@ from .common import (
     JsonOpt,
     ModeOpt,
     app,
+    fail,
     load_pipeline,
     one_line_errors,
     out,
@@ -95,6 +97,26 @@ def search(
     out.print(_latency_line(data.latency_ms), highlight=False)
 
 
+def read_history(path: Path) -> list[Turn]:
+    """The turns in a history file, or one line saying what is wrong with it."""
+    from pydantic import ValidationError
+
+    from ..pipeline import MAX_HISTORY_TURNS, History
+
+    try:
+        turns = History.validate_json(path.read_bytes())
+    except OSError as exc:
+        raise fail(f"cannot read the history file {path}: {exc.strerror}") from None
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(x) for x in first.get("loc", ())) or "the file"
+        expected = 'expected a JSON list of objects with "question" and "answer"'
+        raise fail(f"{path}: {where}: {first['msg']} ({expected})") from None
+    if len(turns) > MAX_HISTORY_TURNS:
+        raise fail(f"{path}: {len(turns)} turns; at most {MAX_HISTORY_TURNS} are read")
+    return [t.turn() for t in turns]
+
+
 def _latency_line(latency: dict[str, float]) -> str:
     return "latency: " + ", ".join(f"{k} {v:.1f} ms" for k, v in latency.items())
 
@@ -107,13 +129,24 @@ def ask(
     k: Annotated[
         int | None, typer.Option("--k", min=1, max=50, help="Chunks given to the answerer.")
     ] = None,
+    history: Annotated[
+        Path | None,
+        typer.Option(
+            "--history",
+            help='Earlier turns, oldest first: a JSON list of {"question", "answer"}.',
+        ),
+    ] = None,
     config: ConfigOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Answer a question from the documents, with citations, or refuse."""
+    from ..core import tracing
+
     settings = settings_from(config, index_dir=index)
+    tracing.configure(settings)  # RAG_OTEL_EXPORTER=console: the stage spans on standard error
     with one_line_errors():
-        result = load_pipeline(settings).ask(question, mode, k)
+        turns = read_history(history) if history else []
+        result = load_pipeline(settings).ask(question, mode, k, turns)
     data = result.to_response(uuid.uuid4().hex)
     if as_json:
         out.print_json(data.model_dump_json())

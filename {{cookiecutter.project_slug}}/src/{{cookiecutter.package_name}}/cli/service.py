@@ -32,6 +32,7 @@ def serve(
     """Serve the HTTP API and the UI (at /ui) from one process."""
     import uvicorn
 
+    from ..core import tracing
     from ..service.app import create_app
     from ..service.observability import configure_logging
 
@@ -44,6 +45,7 @@ def serve(
         highlight=False,
     )
     configure_logging()
+    tracing.configure(settings)
     from ..service.reload import install_sighup
 
     install_sighup(app.state.live)  # `kill -HUP <pid>` swaps in a re-ingested index

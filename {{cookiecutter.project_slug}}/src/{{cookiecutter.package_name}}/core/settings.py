@@ -187,6 +187,32 @@ class Settings(BaseSettings):
         description="The refusal model (JSON) `make calibrate` fits on a golden set; a default "
         "ships in the package (docs/safety.md says when to recalibrate).",
     )
+    followup: Literal["rewrite", "concat", "none"] = Field(
+        "rewrite",
+        description="How a conversation's earlier turns reach retrieval: follow-ups resolved "
+        "against them (the LLM's rewrite when one is configured, else offline), every earlier "
+        "question joined to the new one, or not at all.",
+    )
+    feedback_db: Path = Field(
+        Path("reports/feedback/feedback.sqlite"),
+        description="SQLite file of answer feedback (created on first use; `triage` reads it).",
+    )
+    quality_window: int = Field(
+        200, ge=10, le=100_000, description="Recent answers the live quality gauges average over."
+    )
+    history_turns: int = Field(
+        4, ge=1, le=20, description="Most recent turns of a conversation a follow-up reads."
+    )
+    otel_exporter: Literal["none", "console", "otlp"] = Field(
+        "none",
+        description="OpenTelemetry traces (docs/observability.md): off, one JSON object per span "
+        "on standard error, or OTLP/HTTP to otel_endpoint.",
+    )
+    otel_endpoint: str | None = Field(
+        None,
+        description="OTLP/HTTP collector base URL (`/v1/traces` is added); unset: the SDK's "
+        "default, OTEL_EXPORTER_OTLP_ENDPOINT or http://localhost:4318.",
+    )
     max_question_chars: int = Field(
         2000, ge=10, description="Longer questions are blocked by the input rail (input_too_long)."
     )

@@ -1,5 +1,6 @@
 """The records every layer passes along: a chunk of a document, a retrieved hit, a retrieval,
-an answer with its citations. Plain dataclasses; this module imports nothing of the package."""
+an answer with its citations, a turn of a conversation. Plain dataclasses; this module imports
+nothing of the package."""
 
 from __future__ import annotations
 
@@ -83,3 +84,11 @@ class Answer:
     usage: dict[str, Any] = field(default_factory=dict)
     evidence: dict[str, float] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Turn:
+    """An earlier turn of a conversation: what was asked and what was answered."""
+
+    question: str
+    answer: str = ""

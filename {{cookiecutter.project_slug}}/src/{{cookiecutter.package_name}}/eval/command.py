@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..core.errors import RagError
+from .conversations import load_conversations, run_ablation, section
 from .gate import Breach, check, load_thresholds
 from .golden import content_hash, load_golden
 from .judge import build_judge
@@ -52,6 +53,7 @@ def evaluate(
     experiment: Path | None = None,
     prices: Path | None = Path("configs/prices.yaml"),
     service: Service | None = None,
+    conversations: Path | None = None,
 ) -> EvalOutcome:
     """``use_judge`` None means: use the LLM judge when one is configured. ``safety_dir`` runs
     the safety pack too, through ``service`` (the web service's app factory and log format)."""
@@ -88,6 +90,10 @@ def evaluate(
         "models": {"embedder": status["embedder"], "reranker": status["reranker"]},
     }
     report["cost"] = _cost(pipeline, rows, prices)
+    conv_rows: list[dict[str, Any]] = []
+    if conversations is not None:
+        summary, conv_rows = run_ablation(pipeline, load_conversations(conversations))
+        report["conversations"] = section(conversations, summary)
     breaches = check(report, thresholds) if thresholds else []
     report["gate"] = {
         "thresholds": str(thresholds_path) if thresholds else None,
@@ -95,7 +101,7 @@ def evaluate(
         "breaches": [str(b) for b in breaches],
     }
     config = {"settings": public_settings(pipeline), "models": report["models"]}
-    run_dir = write_run(out_dir, report, rows, config)
+    run_dir = write_run(out_dir, report, rows, config, conv_rows)
     updated = update_readme(readme, report) if readme else False
     return EvalOutcome(report, run_dir, breaches, updated)
 

@@ -1,4 +1,5 @@
-"""Writing an eval run: report.json, report.md, results.jsonl, config.json, plots; README table."""
+"""Writing an eval run: report.json, report.md, results.jsonl (and conversations.jsonl),
+config.json, plots; the README table."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 
 from ..core.settings import MODES
 from ..reports.runs import new_run_dir, publish_latest, replace_block
+from .conversations import markdown_lines
 from .metrics import RETRIEVAL_METRICS
 
 README_START = "<!-- results:start -->"
@@ -217,6 +219,8 @@ def markdown(report: dict[str, Any]) -> str:
             out.append(f"| {stage} | skipped: {value['skipped']} | |")
         else:
             out.append(f"| {stage} | {value['p50']:.1f} | {value['p95']:.1f} |")
+    if "conversations" in report:
+        out += ["", *markdown_lines(report["conversations"])]
     if "safety" in report:
         out += ["", *safety_lines(report["safety"])]
     out += ["", "## Gate", ""]
@@ -271,8 +275,18 @@ def plots(report: dict[str, Any], folder: Path) -> None:
     plt.close(fig)
 
 
+def write_rows(path: Path, rows: list[dict[str, Any]]) -> None:
+    with path.open("w", encoding="utf-8") as fh:
+        for row in rows:
+            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
 def write_run(
-    out_dir: Path, report: dict[str, Any], rows: list[dict[str, Any]], config: dict[str, Any]
+    out_dir: Path,
+    report: dict[str, Any],
+    rows: list[dict[str, Any]],
+    config: dict[str, Any],
+    conversation_rows: list[dict[str, Any]] | None = None,
 ) -> Path:
     """Write a timestamped run folder and refresh ``latest/``; return the run folder."""
     run = new_run_dir(out_dir)
@@ -281,9 +295,9 @@ def write_run(
     )
     (run / "report.md").write_text(markdown(report), encoding="utf-8")
     (run / "config.json").write_text(json.dumps(config, indent=2, default=str), encoding="utf-8")
-    with (run / "results.jsonl").open("w", encoding="utf-8") as fh:
-        for row in rows:
-            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+    write_rows(run / "results.jsonl", rows)
+    if conversation_rows:
+        write_rows(run / "conversations.jsonl", conversation_rows)
     plots(report, run)
     publish_latest(out_dir, run)
     return run

@@ -7,13 +7,13 @@ OpenAI, Azure OpenAI, Ollama, vLLM and the llama.cpp server all do. Configured b
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..core.errors import ProviderError
 from ..core.types import Answer, Citation
 from .base import cited_numbers, refusal
-from .prompts import DECLINE_MARKER, messages
+from .prompts import DECLINE_MARKER, REWRITE_TOKENS, messages, rewrite_messages
 from .resilience import (
     FALLBACK_RESERVE_S,
     CircuitBreaker,
@@ -23,7 +23,7 @@ from .resilience import (
 
 if TYPE_CHECKING:
     from ..core.settings import Settings
-    from ..core.types import Hit
+    from ..core.types import Hit, Turn
 
 
 class OpenAICompatibleGenerator:
@@ -48,12 +48,16 @@ class OpenAICompatibleGenerator:
         )
 
     def _request(
-        self, question: str, hits: list[Hit], stream: bool, deadline: float | None = None
+        self,
+        prompt: list[dict[str, str]],
+        stream: bool,
+        deadline: float | None = None,
+        max_tokens: int | None = None,
     ) -> Any:
         kwargs: dict[str, Any] = {
             "model": self.model,
-            "messages": messages(question, hits),
-            "max_tokens": self.settings.llm_max_tokens,
+            "messages": prompt,
+            "max_tokens": max_tokens or self.settings.llm_max_tokens,
             "temperature": self.settings.llm_temperature,
         }
         if stream:
@@ -86,11 +90,9 @@ class OpenAICompatibleGenerator:
 
     def generate(self, question: str, hits: list[Hit], deadline: float | None = None) -> Answer:
         hits = fit_prompt(question, hits, self.settings.llm_max_prompt_tokens)
-        response = self._request(question, hits, stream=False, deadline=deadline)
+        response = self._request(messages(question, hits), stream=False, deadline=deadline)
         try:
-            text = response.choices[0].message.content or ""
-            if not isinstance(text, str):
-                raise TypeError(f"content is {type(text).__name__}")
+            text = _content(response)
             usage = {}
             if getattr(response, "usage", None):
                 usage = {
@@ -105,12 +107,23 @@ class OpenAICompatibleGenerator:
             ) from exc
         return self._finish(text, hits, usage)
 
+    def rewrite(self, question: str, history: Sequence[Turn], deadline: float | None = None) -> str:
+        """The follow-up ``question`` as a standalone search query, written by the LLM."""
+        prompt = rewrite_messages(question, history)
+        response = self._request(prompt, stream=False, deadline=deadline, max_tokens=REWRITE_TOKENS)
+        try:
+            lines = _content(response).strip().splitlines()
+            return lines[0].strip() if lines else ""
+        except Exception as exc:
+            self.breaker.failure()
+            raise ProviderError(f"LLM rewrite returned an unexpected response: {exc}") from exc
+
     def stream(
         self, question: str, hits: list[Hit], deadline: float | None = None
     ) -> Iterator[str | Answer]:
         """Yield text deltas as they arrive, then the finished Answer."""
         hits = fit_prompt(question, hits, self.settings.llm_max_prompt_tokens)
-        response = self._request(question, hits, stream=True, deadline=deadline)
+        response = self._request(messages(question, hits), stream=True, deadline=deadline)
         parts: list[str] = []
         usage: dict[str, Any] = {}
         try:
@@ -149,6 +162,13 @@ def fit_prompt(question: str, hits: list[Hit], max_tokens: int) -> list[Hit]:
             break
         kept.append(hit)
     return kept
+
+
+def _content(response: Any) -> str:
+    text = response.choices[0].message.content or ""
+    if not isinstance(text, str):
+        raise TypeError(f"content is {type(text).__name__}")
+    return text
 
 
 def _provider_error(exc: Exception) -> ProviderError:

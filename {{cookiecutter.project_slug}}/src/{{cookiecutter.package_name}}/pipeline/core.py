@@ -6,8 +6,10 @@ Stage timings are taken here, once, and handed to whoever asked.
 from __future__ import annotations
 
 import copy
+import hashlib
+import json
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -16,7 +18,7 @@ import numpy as np
 from ..core.errors import IndexIncompatibleError, ProviderError, RagError
 from ..core.settings import MODES, Settings
 from ..core.timing import Timings
-from ..core.types import Answer, Hit, Retrieval
+from ..core.types import Answer, Hit, Retrieval, Turn
 from ..generation.answerability import AnswerabilityModel
 from ..generation.base import refusal
 from ..generation.evidence import EVIDENCE_CHUNKS, features
@@ -27,15 +29,17 @@ from ..guardrails.context import neutralise
 from ..guardrails.detector import Detector
 from ..guardrails.input import InputRail, Verdict
 from ..guardrails.output import check_answer
-from ..guardrails.pii import FLAG as PII_FLAG
-from ..guardrails.pii import PiiRedactor, replaced
+from ..guardrails.pii import PiiRedactor
 from ..guardrails.stream import StreamRedactor
 from ..models.encoders import Embedder, Reranker, load_embedder, load_reranker
 from ..retrieval.hybrid import HybridRetriever
 from ..retrieval.stores.factory import open_store
 from ..retrieval.stores.local import ChunkStore
 from .answer_cache import AnswerCache
+from .conversation import STRATEGIES, FollowUpResolver, Resolved
+from .privacy import quotes_clean_passages, redact_hits
 from .results import AskResult, SearchResult
+from .status import describe
 
 WARMUP_QUESTIONS = ("What do these documents cover?", "Who approves exceptions?", "E104 fault")
 """Asked unmeasured before anything is timed: a general, a plain and an identifier-shaped question
@@ -82,7 +86,12 @@ class Pipeline:
             self.llm_note = (
                 "LLM not configured (set RAG_LLM_BASE_URL and RAG_LLM_MODEL): extractive answers"
             )
+        self.followups = self._resolver(store)
         self._check_index()
+
+    def _resolver(self, store: ChunkStore) -> FollowUpResolver:
+        rewrite = self.generator.rewrite if self.generator is not None else None
+        return FollowUpResolver(store.term_df, len(store), rewrite, self.settings.history_turns)
 
     def warm_up(self, mode: str | None = None) -> None:
         """Ask the warm-up questions, then forget their answers so no timed question hits them."""
@@ -111,6 +120,7 @@ class Pipeline:
         new.retriever = HybridRetriever(
             store, self.embedder, self.settings, self.reranker, self.reranker_note
         )
+        new.followups = new._resolver(store)
         new._check_index()
         return new
 
@@ -194,15 +204,17 @@ class Pipeline:
         return refusal(reason, evidence), vector, evidence
 
     def _answer(
-        self, question: str, retrieval: Retrieval, vector: np.ndarray, deadline: float | None = None
+        self, query: str, asked: str, retrieval: Retrieval, vector: np.ndarray, deadline: float
     ) -> tuple[Answer, list[str]]:
+        """An LLM reads the resolved ``query``; quoted sentences are chosen by the query's vector
+        and the words the caller ``asked`` (a follow-up's own words say what it wants to know)."""
         notes: list[str] = []
         if self.generator is not None:
             try:
-                return self.generator.generate(question, retrieval.hits, deadline), notes
+                return self.generator.generate(query, retrieval.hits, deadline), notes
             except ProviderError as exc:
                 notes.append(f"{exc}; extractive fallback answer shown")
-        return self._extractive(question, retrieval, vector), notes
+        return self._extractive(asked, retrieval, vector), notes
 
     def _guard_input(self, question: str, mode: str, timings: Timings) -> AskResult | None:
         """A finished AskResult when the input rail stops the question, else None."""
@@ -239,9 +251,12 @@ class Pipeline:
             if self.pii is not None:
                 found = [f.entity for f in self.pii.find(result.question)]
                 # A question with personal data in it is not echoed back at all: the recognisers
-                # miss some of it (a street next to the postcode they find).
-                result.echo_query = not found
-                if not self._quotes_clean_passages(result):
+                # miss some of it (a street next to the postcode they find). Nor is a query that
+                # carried personal data over from earlier turns.
+                result.echo_query = not found and (
+                    result.query in (None, result.question) or not self.pii.find(result.query)
+                )
+                if not quotes_clean_passages(result, self.trusted_flags):
                     result.answer.text, in_answer = self.pii.redact(result.answer.text)
                     found += in_answer
                 result.redactions += found
@@ -251,36 +266,9 @@ class Pipeline:
                 result.redactions += found
         return result
 
-    def _quotes_clean_passages(self, result: AskResult) -> bool:
-        """True when the answer only quotes passages scanned clean at ingest (an extractive
-        answer citing no passage flagged for personal data): it has nothing to redact."""
-        if not self.trusted_flags or result.answer.provider != "extractive":
-            return False
-        hits = result.retrieval.hits
-        cited = [hits[c.n - 1] for c in result.answer.citations if 0 < c.n <= len(hits)]
-        return all(PII_FLAG not in hit.chunk.flags for hit in cited)
-
     def redact_hits(self, hits: list[Hit]) -> tuple[list[Hit], list[str]]:
         """The passages with PII replaced, and the entity types found (nothing without redaction)."""
-        if self.pii is None:
-            return hits, []
-        redacted, entities = [], []
-        for hit in hits:
-            if self.trusted_flags and PII_FLAG not in hit.chunk.flags:
-                redacted.append(hit)  # scanned clean at ingest by the same recognisers
-                continue
-            if self.trusted_flags and hit.chunk.redacted is not None:  # redacted at ingest
-                text = hit.chunk.redacted
-                found = replaced(hit.chunk.text, text)
-                redacted.append(Hit(hit.row, replace(hit.chunk, text=text), hit.scores))
-                entities += found
-                continue
-            text, found = self.pii.redact(hit.chunk.text)
-            entities += found
-            redacted.append(
-                Hit(hit.row, replace(hit.chunk, text=text), hit.scores) if found else hit
-            )
-        return redacted, entities
+        return redact_hits(hits, self.pii, self.trusted_flags)
 
     def search_redacted(
         self, query: str, mode: str | None = None, k: int | None = None
@@ -292,36 +280,81 @@ class Pipeline:
             result.retrieval.hits, result.redactions = self.redact_hits(result.retrieval.hits)
         return result
 
-    def ask(self, question: str, mode: str | None = None, k: int | None = None) -> AskResult:
+    def ask(
+        self,
+        question: str,
+        mode: str | None = None,
+        k: int | None = None,
+        history: Sequence[Turn] = (),
+        followup: str | None = None,
+    ) -> AskResult:
+        """Answer ``question``; ``history`` holds the conversation's earlier turns (oldest first)
+        and ``followup`` how they reach retrieval (default: the ``followup`` setting)."""
         question, mode, k = self._validate(question, mode, k)
+        followup = self._strategy(followup)
         start = time.perf_counter()
-        key = (question, mode, str(k), str(self.store.manifest.get("created_at", "")))
+        key = (question, _digest(history, followup), mode, str(k), self.version)
         hit = self.answers.get(key)
         if hit is not None:
             timings = Timings()
             timings.ms["total"] = (time.perf_counter() - start) * 1000.0
             return replace(hit, timings=timings, cached=True)
-        result = self._ask(question, mode, k)
+        *_, result = self._stages(question, mode, k, False, history, followup)
+        assert isinstance(result, AskResult)
         fallback = result.answer.provider == "extractive-fallback"  # retry the LLM next time
         if not result.blocked and not result.answer.notes and not fallback:
             self.answers.put(key, result)
         return result
 
-    def _ask(self, question: str, mode: str, k: int) -> AskResult:
-        *_, result = self._stages(question, mode, k, stream=False)
-        assert isinstance(result, AskResult)
-        return result
-
     def ask_stream(
-        self, question: str, mode: str | None = None, k: int | None = None
+        self,
+        question: str,
+        mode: str | None = None,
+        k: int | None = None,
+        history: Sequence[Turn] = (),
     ) -> Iterator[str | AskResult]:
         """Yield answer text as it is produced, then the AskResult."""
         question, mode, k = self._validate(question, mode, k)
-        yield from self._stages(question, mode, k, stream=True)
+        yield from self._stages(question, mode, k, True, history, self._strategy(None))
 
-    def _stages(self, question: str, mode: str, k: int, stream: bool) -> Iterator[str | AskResult]:
-        """The one stage sequence behind ``ask`` and ``ask_stream``: input rail, retrieval, context
-        rail, the evidence decision, the answer, the output rail; yields the AskResult last.
+    @property
+    def version(self) -> str:
+        """The index version answering (its build time): cache keys and feedback records."""
+        return str(self.store.manifest.get("created_at", ""))
+
+    def _strategy(self, followup: str | None) -> str:
+        followup = followup or self.settings.followup
+        if followup not in STRATEGIES:
+            raise QuestionError(f"unknown follow-up strategy '{followup}': use one of {STRATEGIES}")
+        return followup
+
+    def resolve(
+        self, question: str, history: Sequence[Turn], followup: str, timings: Timings
+    ) -> Resolved:
+        """The retrieval query ``question`` means after ``history``. An LLM's rewrite is new text
+        that reaches the prompt, so it passes the input rail too (else the offline one is used)."""
+        if not history:
+            return Resolved(question, False, "as asked")  # nothing to resolve, nothing timed
+        with timings.stage("rewrite"):
+            resolved = self.followups.resolve(question, history, followup)
+            checked = resolved.how == "llm" and self.settings.guardrails
+            if checked and not self.input_rail.check(resolved.query).allowed:
+                resolved = self.followups.offline(question, history)
+        return resolved
+
+    def _stages(
+        self,
+        question: str,
+        mode: str,
+        k: int,
+        stream: bool,
+        history: Sequence[Turn] = (),
+        followup: str = "rewrite",
+    ) -> Iterator[str | AskResult]:
+        """The one stage sequence behind ``ask`` and ``ask_stream``: input rail, follow-up
+        rewriting, retrieval, context rail, the evidence decision, the answer, the output rail;
+        yields the AskResult last. The input rail reads the question as the caller wrote it;
+        retrieval and the answer use the resolved query.
 
         With ``stream``, an LLM's tokens are yielded as they come (held to a sentence end, so PII
         split across tokens is redacted whole); any other answer's text is yielded once, after the
@@ -345,14 +378,18 @@ class Pipeline:
                     yield stopped.answer.text
                 yield stopped
                 return
-            retrieval = self.retriever.search(question, mode, k, timings)
+            resolved = self.resolve(question, history, followup, timings)
+            if resolved.note:
+                notes.append(resolved.note)
+            query = resolved.query
+            retrieval = self.retriever.search(query, mode, k, timings)
             self._guard_context(retrieval, notes, timings)
             with timings.stage("answer"):
-                answer, vector, evidence = self._decide(question, retrieval)
+                answer, vector, evidence = self._decide(query, retrieval)
                 if answer is None and stream and self.generator is not None:
                     held = StreamRedactor(self.pii) if self.pii is not None else None
                     try:
-                        for piece in self.generator.stream(question, retrieval.hits, deadline):
+                        for piece in self.generator.stream(query, retrieval.hits, deadline):
                             if isinstance(piece, Answer):
                                 answer = piece
                             else:
@@ -366,13 +403,13 @@ class Pipeline:
                     if answer is None:  # the stream ended without its result
                         answer = self._extractive(question, retrieval, vector)
                 if answer is None:
-                    answer, more = self._answer(question, retrieval, vector, deadline)
+                    answer, more = self._answer(query, question, retrieval, vector, deadline)
                     notes += more
                 answer.evidence = {**evidence, **answer.evidence}
             if self.llm_note:
                 notes.append(self.llm_note)
             result = self._guard_output(
-                AskResult(question, answer, retrieval, timings, notes=notes)
+                AskResult(question, answer, retrieval, timings, notes=notes, query=query)
             )
         if stream and not streamed:
             yield result.answer.text  # non-streamed text is sent only after the output rail
@@ -392,32 +429,13 @@ class Pipeline:
         return answer
 
     def status(self) -> dict[str, Any]:
-        manifest = self.store.manifest
-        loc = self.embedder.location
-        reranker: dict[str, Any] = {
-            "id": self.settings.reranker,
-            "available": self.reranker is not None,
-        }
-        if self.reranker is not None:
-            reranker["source"] = self.reranker.location.source
-        else:
-            reranker["reason"] = self.reranker_note
-        return {
-            "index": {
-                "dir": str(self.settings.index_dir),
-                "store": getattr(self.store, "name", type(self.store).__name__),
-                "created_at": manifest.get("created_at"),
-                "documents": manifest.get("counts", {}).get("documents"),
-                "chunks": manifest.get("counts", {}).get("chunks"),
-                "corpus_sha256": manifest.get("corpus_sha256"),
-            },
-            "embedder": {"id": loc.model_id, "source": loc.source, "sha256": loc.sha256},
-            "reranker": reranker,
-            "llm": {
-                "provider": self.settings.llm_provider,
-                "model": self.settings.llm_model,
-                "available": self.generator is not None
-                or self.settings.llm_provider == "extractive",
-                "note": self.llm_note,
-            },
-        }
+        """What is loaded: the index, the models and the answering provider (/readyz shows it)."""
+        return describe(self)
+
+
+def _digest(history: Sequence[Turn], followup: str) -> str:
+    """The part of the answer cache's key a conversation adds (empty without history)."""
+    if not history or followup == "none":
+        return ""
+    turns = [[t.question, t.answer] for t in history]
+    return hashlib.sha256(json.dumps([followup, turns]).encode()).hexdigest()

@@ -5,7 +5,28 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, TypeAdapter
+
+from ..core.types import Turn
+
+MAX_HISTORY_TURNS = 20
+
+
+class HistoryTurn(BaseModel):
+    """An earlier turn of the conversation, as the caller saw it (``/ask``'s ``history``, the
+    file ``ask --history`` reads)."""
+
+    model_config = {"extra": "forbid"}
+    # No per-field length limit: the request body limit (max_body_bytes) bounds them, and only
+    # the last ``history_turns`` are read.
+    question: str
+    answer: str = ""
+
+    def turn(self) -> Turn:
+        return Turn(self.question, self.answer)
+
+
+History = TypeAdapter(list[HistoryTurn])
 
 
 class Citation(BaseModel):

@@ -11,6 +11,7 @@ import re
 import time
 import uuid
 from collections.abc import Awaitable, Callable
+from contextlib import nullcontext
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -18,9 +19,11 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .. import __version__
+from ..core import tracing
 from ..core.errors import RagError
 from ..pipeline import Pipeline, QuestionError
 from . import hardening, routes
+from .feedback import Feedback
 from .observability import Metrics, RequestIdFilter, request_id
 from .reload import LivePipeline
 from .wire import error, validation_message
@@ -33,7 +36,7 @@ _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 def create_app(pipeline: Pipeline, with_ui: bool = True) -> FastAPI:
     settings = pipeline.settings
     live = LivePipeline(pipeline)
-    metrics = Metrics()
+    metrics = Metrics(settings.quality_window)
     app = FastAPI(
         title=settings.project_name,
         version=__version__,
@@ -41,10 +44,11 @@ def create_app(pipeline: Pipeline, with_ui: bool = True) -> FastAPI:
     )
     app.state.live = live
     app.state.metrics = metrics
+    app.state.feedback = Feedback(pipeline)
     hardening.install(app, settings)  # before request_context, which stays outermost
     _install_request_context(app, metrics)
     _install_error_handlers(app)
-    for router in (routes.answers, routes.probes, routes.admin):
+    for router in (routes.answers, routes.feedback, routes.probes, routes.admin):
         app.include_router(router)
     if with_ui:
         import gradio as gr
@@ -57,7 +61,8 @@ def create_app(pipeline: Pipeline, with_ui: bool = True) -> FastAPI:
 
 
 def _install_request_context(app: FastAPI, metrics: Metrics) -> None:
-    """Every response carries X-Request-ID (the caller's if well-formed) and is counted and logged."""
+    """Every response carries X-Request-ID (the caller's if well-formed) and is counted and logged;
+    with tracing on, each request outside the UI is a span, named in X-Trace-ID."""
 
     @app.middleware("http")
     async def request_context(
@@ -65,28 +70,38 @@ def _install_request_context(app: FastAPI, metrics: Metrics) -> None:
     ) -> Response:
         incoming = request.headers.get("x-request-id", "")
         rid = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        path = request.url.path
+        endpoint = path if not path.startswith("/ui") else "/ui"
+        traced = tracing.enabled() and endpoint != "/ui"
+        span = tracing.RequestSpan(request.method, path, request.headers) if traced else None
         token = request_id.set(rid)
         started = time.perf_counter()
         try:
-            response = await call_next(request)
+            # The span is current while the app runs: the stages of a sync endpoint (run in the
+            # thread pool with a copy of this context) and of a streamed answer nest under it.
+            with span or nullcontext():
+                response = await call_next(request)
+                response.headers["X-Request-ID"] = rid
+                metrics.requests.labels(endpoint=endpoint, status=str(response.status_code)).inc()
+                if endpoint != "/ui":
+                    log.info(
+                        "request",
+                        extra={
+                            "fields": {
+                                "method": request.method,
+                                "path": path,
+                                "status": response.status_code,
+                                "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                            }
+                        },
+                    )
+                if span is not None:
+                    route = request.scope.get("route")
+                    span.responded(response.status_code, getattr(route, "path", None))
+                    response.headers["X-Trace-ID"] = span.trace_id
+                    # call_next hands the body over as an iterator read after this returns.
+                    response.body_iterator = span.until_sent(response.body_iterator)  # type: ignore[attr-defined]
         finally:
-            request_id.reset(token)
-        response.headers["X-Request-ID"] = rid
-        endpoint = request.url.path if not request.url.path.startswith("/ui") else "/ui"
-        metrics.requests.labels(endpoint=endpoint, status=str(response.status_code)).inc()
-        if endpoint != "/ui":
-            token = request_id.set(rid)
-            log.info(
-                "request",
-                extra={
-                    "fields": {
-                        "method": request.method,
-                        "path": request.url.path,
-                        "status": response.status_code,
-                        "duration_ms": round((time.perf_counter() - started) * 1000, 2),
-                    }
-                },
-            )
             request_id.reset(token)
         return response
 

@@ -10,6 +10,9 @@ from typing import TYPE_CHECKING, Any
 
 from prometheus_client import CollectorRegistry, Counter, Histogram
 
+from ..core import tracing
+from .quality import QualityMonitor
+
 if TYPE_CHECKING:
     from ..pipeline import AskResponse
 
@@ -19,16 +22,20 @@ STAGE_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2
 
 
 class RequestIdFilter(logging.Filter):
-    """Stamp each record with the current request id when it is created (in its own thread)."""
+    """Stamp each record with the current request id (and trace id, while a span records) when it
+    is created (in its own thread)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         if not hasattr(record, "request_id"):
             record.request_id = request_id.get()
+        if not hasattr(record, "trace_id"):
+            record.trace_id = tracing.current_trace_id()
         return True
 
 
 class JsonFormatter(logging.Formatter):
-    """One JSON object per line; extra fields passed as ``extra={"fields": {...}}``."""
+    """One JSON object per line; extra fields passed as ``extra={"fields": {...}}``. A line
+    written while a span records (tracing on) carries its ``trace_id``."""
 
     def format(self, record: logging.LogRecord) -> str:
         entry: dict[str, Any] = {
@@ -39,6 +46,9 @@ class JsonFormatter(logging.Formatter):
             "request_id": getattr(record, "request_id", None) or request_id.get(),
             "msg": record.getMessage(),
         }
+        trace_id = getattr(record, "trace_id", None) or tracing.current_trace_id()
+        if trace_id is not None:
+            entry["trace_id"] = trace_id
         entry.update(getattr(record, "fields", {}))
         if record.exc_info:
             entry["error"] = self.formatException(record.exc_info).splitlines()[-1]
@@ -58,7 +68,7 @@ def configure_logging(level: str = "INFO") -> None:
 class Metrics:
     """Counters and histograms for one app; a registry per app keeps tests independent."""
 
-    def __init__(self) -> None:
+    def __init__(self, quality_window: int = 200) -> None:
         self.registry = CollectorRegistry()
         self.requests = Counter(
             "rag_requests", "HTTP requests", ["endpoint", "status"], registry=self.registry
@@ -88,6 +98,13 @@ class Metrics:
         self.fallbacks = Counter(
             "rag_llm_fallbacks", "Extractive fallbacks after an LLM failure", registry=self.registry
         )
+        self.feedback = Counter(
+            "rag_feedback", "Feedback on answers", ["rating"], registry=self.registry
+        )
+        for rating in ("up", "down"):
+            self.feedback.labels(rating=rating)  # both series exist from the start
+        # Rolling answer quality and query drift over the last ``quality_window`` answers.
+        self.quality = QualityMonitor(self.registry, quality_window)
 
     def observe_stages(self, latency_ms: dict[str, float]) -> None:
         for stage, ms in latency_ms.items():
@@ -106,3 +123,4 @@ class Metrics:
         self.observe_redactions(response.redactions)
         if response.fallback is not None:
             self.fallbacks.inc()
+        self.quality.observe(response)

@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, BeforeValidator, Field, StrictBool
 
 from ..core.settings import MODES
+from ..pipeline import MAX_HISTORY_TURNS, HistoryTurn
 
 ModeName = Literal["bm25", "dense", "hybrid", "hybrid+rerank"]
 
@@ -39,6 +40,12 @@ class AskRequest(BaseModel):
     mode: ModeName | None = Field(None, description=f"One of {', '.join(MODES)}.")
     k: ChunkCount | None = Field(None, description="Chunks given to the answerer.")
     stream: StrictBool = Field(False, description="Stream the answer as server-sent events.")
+    history: list[HistoryTurn] = Field(
+        default_factory=list,
+        max_length=MAX_HISTORY_TURNS,
+        description="Earlier turns of the conversation, oldest first: a follow-up is resolved "
+        "against them (the response's `query` says how).",
+    )
 
 
 class SearchRequest(BaseModel):
@@ -46,6 +53,29 @@ class SearchRequest(BaseModel):
     query: str = Field(min_length=1, max_length=2000, pattern=NON_BLANK)
     k: ChunkCount | None = None
     mode: ModeName | None = None
+
+
+class FeedbackRequest(BaseModel):
+    model_config = {"extra": "forbid"}
+    request_id: str = Field(
+        pattern=r"^[A-Za-z0-9._-]{1,64}$", description="The X-Request-ID of the rated answer."
+    )
+    rating: Literal["up", "down"]
+    reason: (
+        Literal[
+            "wrong_answer",
+            "wrong_sources",
+            "should_have_refused",
+            "should_not_have_refused",
+            "other",
+        ]
+        | None
+    ) = None
+    comment: str | None = Field(None, max_length=2000)
+
+
+class FeedbackCreated(BaseModel):
+    id: str
 
 
 class ErrorResponse(BaseModel):

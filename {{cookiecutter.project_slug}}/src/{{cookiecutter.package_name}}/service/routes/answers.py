@@ -7,12 +7,13 @@ import logging
 from collections.abc import Iterator
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
 
 from ...core.errors import RagError
 from ...pipeline import AskResponse, AskResult, Pipeline, SearchResponse
 from ..deps import AppMetrics, CurrentPipeline
+from ..feedback import Feedback
 from ..observability import Metrics, RequestIdFilter, request_id
 from ..wire import LIMIT_RESPONSES, AskRequest, SearchRequest
 
@@ -21,8 +22,11 @@ log.addFilter(RequestIdFilter())
 router = APIRouter(tags=["answers"])
 
 
-def _log_answer(metrics: Metrics, response: AskResponse, question: str) -> None:
+def _log_answer(
+    metrics: Metrics, response: AskResponse, question: str, feedback: Feedback, version: str
+) -> None:
     metrics.observe_answer(response)
+    feedback.remember(question, response, version)
     log.info(
         "answer",
         extra={
@@ -48,23 +52,28 @@ def _log_answer(metrics: Metrics, response: AskResponse, question: str) -> None:
         200: {"content": {"text/event-stream": {}}, "description": "JSON, or SSE if stream"},
     },
 )
-def ask(body: AskRequest, pipeline: CurrentPipeline, metrics: AppMetrics) -> Any:
+def ask(body: AskRequest, pipeline: CurrentPipeline, metrics: AppMetrics, request: Request) -> Any:
     """Answer from the documents with citations, or refuse; `stream=true` sends SSE."""
     if body.stream:
         # The request id is read now: the body streams after the middleware has reset it.
-        stream = _stream(pipeline, metrics, body, request_id.get())
+        feedback = request.app.state.feedback
+        stream = _stream(pipeline, metrics, body, request_id.get(), feedback)
         return StreamingResponse(stream, media_type="text/event-stream")
-    response = pipeline.ask(body.question, body.mode, body.k).to_response(request_id.get())
-    _log_answer(metrics, response, body.question)
+    history = [t.turn() for t in body.history]
+    response = pipeline.ask(body.question, body.mode, body.k, history).to_response(request_id.get())
+    _log_answer(metrics, response, body.question, request.app.state.feedback, pipeline.version)
     return response
 
 
-def _stream(pipeline: Pipeline, metrics: Metrics, body: AskRequest, rid: str) -> Iterator[str]:
+def _stream(
+    pipeline: Pipeline, metrics: Metrics, body: AskRequest, rid: str, feedback: Feedback
+) -> Iterator[str]:
     try:
-        for piece in pipeline.ask_stream(body.question, body.mode, body.k):
+        history = [t.turn() for t in body.history]
+        for piece in pipeline.ask_stream(body.question, body.mode, body.k, history):
             if isinstance(piece, AskResult):
                 response = piece.to_response(rid)
-                _log_answer(metrics, response, body.question)
+                _log_answer(metrics, response, body.question, feedback, pipeline.version)
                 yield f"event: result\ndata: {response.model_dump_json()}\n\n"
             else:
                 yield f"event: token\ndata: {json.dumps({'text': piece})}\n\n"
