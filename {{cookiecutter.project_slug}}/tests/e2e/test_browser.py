@@ -32,9 +32,16 @@ def browser():
         browser.close()
 
 
-def test_ui_answers_with_a_citation_and_saves_a_screenshot(browser, live_server: str):
+def open_ui(page, url: str) -> None:
+    """Open the UI and wait until it can take a question. (Not "networkidle": a UI with
+    conversation state keeps Gradio's heartbeat connection open, so the network never idles.)"""
+    page.goto(f"{url}/ui/", wait_until="load")
+    page.wait_for_selector("#question textarea", timeout=60_000)
+
+
+def test_ui_answers_with_a_citation(browser, live_server: str):
     page = browser.new_page(viewport={"width": 1280, "height": 1000})
-    page.goto(f"{live_server}/ui/", wait_until="networkidle")
+    open_ui(page, live_server)
     assert "Re-ranker unavailable" in page.inner_text("#banner")
     page.fill("#question textarea", "How long is the Zephyr kettle warranty?")
     page.click("#ask")
@@ -48,9 +55,49 @@ def test_ui_answers_with_a_citation_and_saves_a_screenshot(browser, live_server:
     assert "guides/kettle.md" in page.inner_text("#sources")
     assert "kettle.md" in page.inner_text("#chunks")
     assert "retrieve" in page.inner_text("#latency")
+
+
+def test_chat_reads_a_follow_up_in_the_conversation_takes_feedback_and_saves_a_screenshot(
+    browser, live_server: str, api_app
+):
+    page = browser.new_page(viewport={"width": 1280, "height": 1000})
+    open_ui(page, live_server)
+    page.fill("#question textarea", "How do I descale the Zephyr kettle?")
+    page.click("#ask")
+    page.wait_for_selector("#answer-text", timeout=60_000)
+    page.fill("#question textarea", "How often should I do it?")
+    page.click("#ask")
+    page.wait_for_selector("#query", timeout=60_000)  # the follow-up's answer is in
+    page.wait_for_function(
+        "document.querySelector('#chat').innerText.split('Sources:').length >= 3",
+        timeout=30_000,
+    )
+    chat = page.inner_text("#chat")
+    assert "How often should I do it?" in chat and "6 weeks" in chat
+    assert "guides/kettle.md" in chat  # the cited document, under the answer
+    assert "Zephyr kettle" in page.inner_text("#query")  # searched with the conversation
+
+    page.locator("#reason input").click()
+    page.get_by_role("option", name="wrong sources").click()
+    page.fill("#comment textarea", "cited the wrong page")
+    page.click("#thumbs-down")
+    page.wait_for_function(
+        "document.querySelector('#feedback-status').innerText.includes('Thanks')",
+        timeout=30_000,
+    )
+    rows = api_app.state.feedback.store.rows()
+    assert rows[-1]["rating"] == "down" and rows[-1]["reason"] == "wrong_sources"
+    assert rows[-1]["question"] == "How often should I do it?"
+    assert rows[-1]["comment"] == "cited the wrong page"
+
     SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOT), full_page=True)
     assert SCREENSHOT.stat().st_size > 10_000
+
+    page.click("#new-chat")
+    page.wait_for_function(
+        "document.querySelectorAll('#chat .message').length === 0", timeout=30_000
+    )
 
 
 PAYLOAD_DOC = """# Quasar Blender Safety
@@ -95,7 +142,7 @@ def test_document_markup_is_shown_as_text_and_never_runs(browser, payload_server
     page = browser.new_page(viewport={"width": 1280, "height": 1000})
     dialogs: list[str] = []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-    page.goto(f"{payload_server}/ui/", wait_until="networkidle")
+    open_ui(page, payload_server)
     page.fill("#question textarea", "What does the Quasar blender lid lock sensor QB-9 do?")
     page.click("#ask")
     page.wait_for_selector("#answer-text", timeout=60_000)

@@ -36,12 +36,18 @@ def gauge(text: str, name: str) -> float:
     return float(match.group(1))
 
 
-def test_off_topic_traffic_raises_the_drift_gauge(built_index, embedder):
+def test_off_topic_traffic_raises_the_drift_gauge_and_the_logged_drift(
+    built_index, embedder, tmp_path
+):
     from {{ cookiecutter.package_name }}.pipeline import Pipeline
+    from {{ cookiecutter.package_name }}.reports.drift import drift_series, plot, read_log
     from {{ cookiecutter.package_name }}.retrieval.stores.local import LocalStore
     from {{ cookiecutter.package_name }}.service.app import create_app
 
-    settings = built_index.model_copy(update={"answer_cache_size": 0, "quality_window": 10})
+    log = tmp_path / "queries.jsonl"
+    settings = built_index.model_copy(
+        update={"answer_cache_size": 0, "quality_window": 10, "query_log": log}
+    )
     pipeline = Pipeline(settings, LocalStore(settings.index_dir), embedder, None, "tests")
     client = TestClient(create_app(pipeline, with_ui=False))
     for question in ON_TOPIC * 2:  # the first window is the baseline, the second like it
@@ -56,3 +62,11 @@ def test_off_topic_traffic_raises_the_drift_gauge(built_index, embedder):
     assert gauge(shifted, "rag_query_drift") > 0.25  # a large shift
     assert gauge(shifted, "rag_quality_best_evidence") < gauge(steady, "rag_quality_best_evidence")
     assert gauge(shifted, "rag_quality_refusal_rate") > gauge(steady, "rag_quality_refusal_rate")
+
+    # `make drift` reads the same story from the query log, which holds no question text
+    logged = read_log(log)
+    assert len(logged) == 30 and "kettle" not in log.read_text()
+    series = drift_series(logged, window=10)
+    assert series["points"][0]["psi"] < 0.1 and series["latest"]["psi"] > 0.25
+    assert series["verdict"] == "large shift"
+    assert plot(series).startswith(b"\x89PNG")

@@ -4,6 +4,7 @@ modules, and the runbook's index rollback works on a real index."""
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 from pathlib import Path
@@ -163,3 +164,13 @@ def test_runbook_rollback_commands_restore_the_previous_index(tmp_path: Path, co
     assert live_version(settings.index_dir).name == first
     store = LocalStore(settings.index_dir)  # checksums verified
     assert any("3-year warranty" in c.text for c in store.chunks)
+
+
+@pytest.mark.slow
+def test_every_dashboard_panel_reads_metrics_the_app_exports(exported):
+    board = json.loads((DOCS / "grafana" / "dashboard.json").read_text(encoding="utf-8"))
+    expressions = [t["expr"] for panel in board["panels"] for t in panel["targets"]]
+    assert any("rag_feedback_total" in e for e in expressions)  # the feedback panel
+    for expr in expressions:
+        for token in re.findall(r"\brag_[a-z0-9_]+", expr):
+            assert token in exported, f"{token} (dashboard) is not in /metrics"

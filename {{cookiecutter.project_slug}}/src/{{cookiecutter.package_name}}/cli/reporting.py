@@ -1,4 +1,4 @@
-"""Reporting commands: cost, cards, dashboard, bench."""
+"""Reporting commands: drift, cost, cards, dashboard, bench."""
 
 from __future__ import annotations
 
@@ -12,12 +12,51 @@ from .common import (
     ConfigOpt,
     IndexOpt,
     app,
+    fail,
     load_pipeline,
     one_line_errors,
     out,
     progress_bars,
     settings_from,
 )
+
+
+@app.command()
+def drift(
+    log: Annotated[
+        Path | None, typer.Option("--log", help="Query log (default: the query_log setting).")
+    ] = None,
+    window: Annotated[
+        int,
+        typer.Option("--window", min=10, help="Questions per window; the first is the baseline."),
+    ] = 200,
+    out_dir: Annotated[Path, typer.Option("--out", help="Reports folder.")] = Path("reports/drift"),
+    config: ConfigOpt = None,
+) -> None:
+    """Query drift over a query log: PSI of each window against the first, a plot, a report."""
+    from ..reports.drift import drift_series, markdown, plot, read_log
+    from ..reports.runs import write_run
+
+    path = log or settings_from(config).query_log
+    if path is None:
+        raise fail("no query log: pass --log FILE or set query_log (RAG_QUERY_LOG) on the server")
+    with one_line_errors():
+        series = drift_series(read_log(path), window)
+    public = {k: v for k, v in series.items() if not k.startswith("_")}
+    run = write_run(
+        out_dir,
+        {
+            "report.json": json.dumps(public, indent=2, allow_nan=False),
+            "report.md": markdown(series, path),
+            "drift.png": plot(series),
+        },
+    )
+    latest = series["latest"]
+    out.print(
+        f"drift: PSI {latest['psi']:.3f} ({series['verdict']}) over the last {window} of "
+        f"{series['questions']} questions; report: {run}/report.md (also {out_dir}/latest/)",
+        highlight=False,
+    )
 
 
 @app.command()

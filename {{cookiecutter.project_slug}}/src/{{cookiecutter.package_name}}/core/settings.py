@@ -197,6 +197,11 @@ class Settings(BaseSettings):
         Path("reports/feedback/feedback.sqlite"),
         description="SQLite file of answer feedback (created on first use; `triage` reads it).",
     )
+    query_log: Path | None = Field(
+        None,
+        description="Opt-in JSON-lines log of answered questions for `make drift` (the question "
+        "hashed, its best-evidence similarity, whether it was refused); unset: no log.",
+    )
     quality_window: int = Field(
         200, ge=10, le=100_000, description="Recent answers the live quality gauges average over."
     )
@@ -270,7 +275,9 @@ class Settings(BaseSettings):
     judge_timeout_s: float = Field(60.0, gt=0, description="Per judge call.")
     judge_max_retries: int = Field(2, ge=0, le=5, description="Retries of a failed judge call.")
 
-    @field_validator("embedder_path", "reranker_path", "llm_tokenizer_path", mode="before")
+    @field_validator(
+        "embedder_path", "reranker_path", "llm_tokenizer_path", "query_log", mode="before"
+    )
     @classmethod
     def _empty_is_none(cls, value: Any) -> Any:
         return None if value in ("", None) else value

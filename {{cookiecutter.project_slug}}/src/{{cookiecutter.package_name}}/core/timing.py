@@ -5,7 +5,7 @@ time (as in `cost`). With tracing on (``core/tracing.py``) every stage is also a
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
@@ -73,11 +73,14 @@ class Timings:
         finally:
             span.close(error)
 
-    def annotate(self, **attributes: AttributeValue) -> None:
+    def annotate(
+        self, attributes: Mapping[str, AttributeValue] | None = None, **more: AttributeValue
+    ) -> None:
         """Set attributes (str, bool, int, float or a list of one of them) on the span of the
-        innermost stage open; nothing while tracing is off."""
+        innermost stage open; nothing while tracing is off. Dotted names (the GenAI semantic
+        conventions' ``gen_ai.request.model``) go in ``attributes``."""
         if self._spans:
-            self._spans[-1].set_attributes(attributes)
+            self._spans[-1].set_attributes({**(attributes or {}), **more})
 
     def rounded(self) -> dict[str, float]:
         return {k: round(v, 3) for k, v in self.ms.items()}

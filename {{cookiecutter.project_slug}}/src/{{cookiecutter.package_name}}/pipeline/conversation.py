@@ -10,6 +10,8 @@ configured, the LLM rewrites the follow-up instead, and the offline rewrite is t
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 import re
 from collections.abc import Callable, Sequence
@@ -179,3 +181,11 @@ class FollowUpResolver:
         best = sorted(score, key=lambda t: (-score[t], t))[:CARRIED_TERMS]
         words = list(dict.fromkeys(surface[t] for t in best))
         return Resolved(" ".join([question, previous, *words]), True, "offline")
+
+
+def history_key(history: Sequence[Turn], followup: str) -> str:
+    """The part of the answer cache's key a conversation adds (empty without history)."""
+    if not history or followup == "none":
+        return ""
+    turns = [[t.question, t.answer] for t in history]
+    return hashlib.sha256(json.dumps([followup, turns]).encode()).hexdigest()

@@ -6,8 +6,6 @@ Stage timings are taken here, once, and handed to whoever asked.
 from __future__ import annotations
 
 import copy
-import hashlib
-import json
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
@@ -20,7 +18,7 @@ from ..core.settings import MODES, Settings
 from ..core.timing import Timings
 from ..core.types import Answer, Hit, Retrieval, Turn
 from ..generation.answerability import AnswerabilityModel
-from ..generation.base import refusal
+from ..generation.base import answer_attributes, refusal
 from ..generation.evidence import EVIDENCE_CHUNKS, features
 from ..generation.extractive import extract
 from ..generation.prompts import SYSTEM_PROMPT
@@ -32,11 +30,11 @@ from ..guardrails.output import check_answer
 from ..guardrails.pii import PiiRedactor
 from ..guardrails.stream import StreamRedactor
 from ..models.encoders import Embedder, Reranker, load_embedder, load_reranker
-from ..retrieval.hybrid import HybridRetriever
+from ..retrieval.hybrid import HybridRetriever, embedding_attributes
 from ..retrieval.stores.factory import open_store
 from ..retrieval.stores.local import ChunkStore
 from .answer_cache import AnswerCache
-from .conversation import STRATEGIES, FollowUpResolver, Resolved
+from .conversation import STRATEGIES, FollowUpResolver, Resolved, history_key
 from .privacy import quotes_clean_passages, redact_hits
 from .results import AskResult, SearchResult
 from .status import describe
@@ -293,7 +291,7 @@ class Pipeline:
         question, mode, k = self._validate(question, mode, k)
         followup = self._strategy(followup)
         start = time.perf_counter()
-        key = (question, _digest(history, followup), mode, str(k), self.version)
+        key = (question, history_key(history, followup), mode, str(k), self.version)
         hit = self.answers.get(key)
         if hit is not None:
             timings = Timings()
@@ -370,6 +368,7 @@ class Pipeline:
                 # first; the retriever then finds it in the query cache.
                 with timings.stage("embed_query"):
                     self.embedder.encode_query(question)
+                    timings.annotate(embedding_attributes(self.embedder))
             stopped = self._guard_input(question, mode, timings)
             if stopped is not None:
                 if self.pii is not None:
@@ -406,6 +405,7 @@ class Pipeline:
                     answer, more = self._answer(query, question, retrieval, vector, deadline)
                     notes += more
                 answer.evidence = {**evidence, **answer.evidence}
+                timings.annotate(answer_attributes(answer, self.settings.llm_model))
             if self.llm_note:
                 notes.append(self.llm_note)
             result = self._guard_output(
@@ -431,11 +431,3 @@ class Pipeline:
     def status(self) -> dict[str, Any]:
         """What is loaded: the index, the models and the answering provider (/readyz shows it)."""
         return describe(self)
-
-
-def _digest(history: Sequence[Turn], followup: str) -> str:
-    """The part of the answer cache's key a conversation adds (empty without history)."""
-    if not history or followup == "none":
-        return ""
-    turns = [[t.question, t.answer] for t in history]
-    return hashlib.sha256(json.dumps([followup, turns]).encode()).hexdigest()

@@ -17,6 +17,14 @@ if TYPE_CHECKING:
     from ..models.encoders import Embedder, Reranker
 
 
+def embedding_attributes(embedder: Embedder) -> dict[str, str]:
+    """GenAI semantic-convention attributes of a query-embedding span."""
+    return {
+        "gen_ai.operation.name": "embeddings",
+        "gen_ai.request.model": embedder.location.model_id,
+    }
+
+
 class HybridRetriever:
     def __init__(
         self,
@@ -66,6 +74,16 @@ class HybridRetriever:
         return full_bm25, full_dense
 
     def search(self, query: str, mode: str, k: int, timings: Timings) -> Retrieval:
+        """Retrieve for ``query``; the parts are timed (and traced under ``rag.retrieve``) and
+        ``retrieve`` is their sum."""
+        with timings.span("retrieve"):
+            found = self._search(query, mode, k, timings)
+            timings.annotate(
+                {"rag.retrieval.mode": mode, "rag.retrieval.documents": len(found.hits)}
+            )
+        return found
+
+    def _search(self, query: str, mode: str, k: int, timings: Timings) -> Retrieval:
         s = self.settings
         use_bm25 = mode != "dense"
         use_dense = mode != "bm25"
@@ -80,6 +98,7 @@ class HybridRetriever:
         if use_dense:
             with timings.stage("embed_query"):
                 vector, cache_hit = self.embedder.encode_query(query)
+                timings.annotate(embedding_attributes(self.embedder))
         if use_bm25 and fused_by_store is None:
             with timings.stage("bm25"):
                 bm25 = self.store.bm25(query, s.candidates)
@@ -125,6 +144,7 @@ class HybridRetriever:
             else:
                 head = ranked[: s.rerank_candidates]
                 with timings.stage("rerank"):
+                    timings.annotate({"gen_ai.request.model": self.settings.reranker})
                     ce = self.reranker.score(
                         query, [self.store.chunks[row].indexed_text for row, _ in head]
                     )

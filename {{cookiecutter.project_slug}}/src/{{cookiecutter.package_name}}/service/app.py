@@ -36,7 +36,7 @@ _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 def create_app(pipeline: Pipeline, with_ui: bool = True) -> FastAPI:
     settings = pipeline.settings
     live = LivePipeline(pipeline)
-    metrics = Metrics(settings.quality_window)
+    metrics = Metrics(settings.quality_window, settings.query_log)
     app = FastAPI(
         title=settings.project_name,
         version=__version__,
@@ -44,7 +44,7 @@ def create_app(pipeline: Pipeline, with_ui: bool = True) -> FastAPI:
     )
     app.state.live = live
     app.state.metrics = metrics
-    app.state.feedback = Feedback(pipeline)
+    app.state.feedback = Feedback(pipeline, metrics)
     hardening.install(app, settings)  # before request_context, which stays outermost
     _install_request_context(app, metrics)
     _install_error_handlers(app)
@@ -55,7 +55,7 @@ def create_app(pipeline: Pipeline, with_ui: bool = True) -> FastAPI:
 
         from .ui import build_ui
 
-        app = gr.mount_gradio_app(app, build_ui(live), path="/ui")
+        app = gr.mount_gradio_app(app, build_ui(live, app.state.feedback), path="/ui")
     hardening.install_cors(app, settings)
     return app
 

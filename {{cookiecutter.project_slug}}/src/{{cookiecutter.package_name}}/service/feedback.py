@@ -1,27 +1,33 @@
 """The service's side of feedback: remember what each request was answered with, store ratings
-of it (redacted) and count them in /metrics."""
+of it (redacted) and count them in /metrics. The API (POST /feedback) and the UI's buttons both
+rate through ``Feedback.rate``."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..feedback import FeedbackStore, RecentAnswers
+from ..feedback import FeedbackError, FeedbackStore, RecentAnswers
 from ..feedback.store import Answered
 
 if TYPE_CHECKING:
     from ..pipeline import AskResponse, Pipeline
+    from .observability import Metrics
+
+
+class UnknownRequest(FeedbackError):
+    """Feedback names a request this server did not answer (or answered too long ago)."""
 
 
 class Feedback:
-    def __init__(self, pipeline: Pipeline):
+    def __init__(self, pipeline: Pipeline, metrics: Metrics):
         pii = pipeline.pii
         if pii is None:  # redaction is off for answers; feedback is still stored redacted
             from ..guardrails.pii import PiiRedactor
 
             pii = PiiRedactor()
-        self.redactor = pii
         self.store = FeedbackStore(pipeline.settings.feedback_db, lambda text: pii.redact(text)[0])
         self.recent = RecentAnswers()
+        self.metrics = metrics
 
     def remember(self, question: str, response: AskResponse, index_version: str) -> None:
         if not response.request_id:
@@ -38,3 +44,15 @@ class Feedback:
                 blocked=response.blocked,
             )
         )
+
+    def rate(
+        self, request_id: str, rating: str, reason: str | None = None, comment: str | None = None
+    ) -> str:
+        """Store a rating of the answer to ``request_id``; return the record's id."""
+        answered = self.recent.get(request_id)
+        if answered is None:
+            raise UnknownRequest(f"no answer with request id {request_id} is known to this server")
+        feedback_id = self.store.add(answered, rating, reason, comment)
+        self.metrics.feedback.labels(rating=rating).inc()
+        self.metrics.quality.observe_feedback(rating)
+        return feedback_id

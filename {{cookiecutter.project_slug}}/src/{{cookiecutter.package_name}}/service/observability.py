@@ -6,12 +6,13 @@ import json
 import logging
 import time
 from contextvars import ContextVar
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from prometheus_client import CollectorRegistry, Counter, Histogram
 
 from ..core import tracing
-from .quality import QualityMonitor
+from .quality import QualityMonitor, QueryLog
 
 if TYPE_CHECKING:
     from ..pipeline import AskResponse
@@ -68,8 +69,9 @@ def configure_logging(level: str = "INFO") -> None:
 class Metrics:
     """Counters and histograms for one app; a registry per app keeps tests independent."""
 
-    def __init__(self, quality_window: int = 200) -> None:
+    def __init__(self, quality_window: int = 200, query_log: Path | None = None) -> None:
         self.registry = CollectorRegistry()
+        self.query_log = QueryLog(query_log) if query_log is not None else None
         self.requests = Counter(
             "rag_requests", "HTTP requests", ["endpoint", "status"], registry=self.registry
         )
@@ -114,8 +116,10 @@ class Metrics:
         for entity in entities:
             self.redactions.labels(entity=entity).inc()
 
-    def observe_answer(self, response: AskResponse) -> None:
+    def observe_answer(self, response: AskResponse, question: str = "") -> None:
         self.observe_stages(response.latency_ms)
+        if self.query_log is not None:
+            self.query_log.write(question, response)
         if response.blocked:
             self.blocks.labels(reason=response.reason or "unknown").inc()
         elif response.refused:

@@ -9,8 +9,12 @@ bins and the gauge rises.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import threading
+import time
 from collections import deque
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from prometheus_client import CollectorRegistry, Gauge
@@ -19,6 +23,30 @@ from ..reports.drift import psi
 
 if TYPE_CHECKING:
     from ..pipeline import AskResponse
+
+
+class QueryLog:
+    """Opt-in (setting ``query_log``): one JSON line per answered question for `make drift`,
+    with the question hashed, never its text."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self._lock = threading.Lock()
+        path.parent.mkdir(parents=True, exist_ok=True)
+
+    def write(self, question: str, response: AskResponse) -> None:
+        if response.cached or "dense" not in response.evidence:
+            return
+        row = {
+            "ts": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "request_id": response.request_id,
+            "question_sha256": hashlib.sha256(question.encode("utf-8")).hexdigest(),
+            "best_evidence": round(float(response.evidence["dense"]), 4),
+            "refused": response.refused,
+            "reason": response.reason,
+        }
+        with self._lock, self.path.open("a", encoding="utf-8") as fh:
+            fh.write(json.dumps(row) + "\n")
 
 
 class QualityMonitor:

@@ -25,7 +25,7 @@ router = APIRouter(tags=["answers"])
 def _log_answer(
     metrics: Metrics, response: AskResponse, question: str, feedback: Feedback, version: str
 ) -> None:
-    metrics.observe_answer(response)
+    metrics.observe_answer(response, question)
     feedback.remember(question, response, version)
     log.info(
         "answer",

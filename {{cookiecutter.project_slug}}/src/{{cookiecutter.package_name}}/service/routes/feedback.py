@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 
 from ...feedback import FeedbackError
-from ..deps import AppMetrics
+from ..feedback import UnknownRequest
 from ..wire import LIMIT_RESPONSES, ErrorResponse, FeedbackCreated, FeedbackRequest, error
 
 router = APIRouter(tags=["feedback"])
@@ -19,16 +19,14 @@ router = APIRouter(tags=["feedback"])
     response_model=FeedbackCreated,
     responses={**LIMIT_RESPONSES, 404: {"model": ErrorResponse, "description": "Unknown request"}},
 )
-def feedback(body: FeedbackRequest, request: Request, metrics: AppMetrics) -> Any:
+def feedback(body: FeedbackRequest, request: Request) -> Any:
     """Thumbs up or down (with a reason and a comment) on the answer to `request_id`."""
-    service = request.app.state.feedback
-    answered = service.recent.get(body.request_id)
-    if answered is None:
-        return error(404, f"no answer with request id {body.request_id} is known to this server")
     try:
-        feedback_id = service.store.add(answered, body.rating, body.reason, body.comment)
+        feedback_id = request.app.state.feedback.rate(
+            body.request_id, body.rating, body.reason, body.comment
+        )
+    except UnknownRequest as exc:
+        return error(404, str(exc))
     except FeedbackError as exc:
         return error(422, str(exc))
-    metrics.feedback.labels(rating=body.rating).inc()
-    metrics.quality.observe_feedback(body.rating)
     return FeedbackCreated(id=feedback_id)
