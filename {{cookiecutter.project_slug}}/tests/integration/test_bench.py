@@ -71,6 +71,9 @@ def test_small_bench_run_has_every_schema_key(corpus: Path, tmp_path: Path):
     assert (
         size["embedder_backends"]["onnx"]["passages_per_s"] < 1.5 * ceiling["chunks_per_s_at_peak"]
     )
+    tracing = size["tracing"]  # traced asks export a span per stage; untraced ones none
+    assert tracing["spans_per_ask"] >= 8 and tracing["stage_ns_off"] > 0
+    assert 0 < tracing["ask_ms_off"]["p50"] and 0 < tracing["ask_ms_on"]["p50"]
     ingest_check = next(c for c in bench["checks"] if c["check"].startswith("ingest"))
     assert "compute ceiling" in ingest_check["note"]
     assert 0 < ceiling["attention_share"] < 0.5  # attention is counted, the dense layers dominate

@@ -89,6 +89,28 @@ def _ask_table(bench: dict[str, Any]) -> list[str]:
     return rows
 
 
+def _tracing_lines(bench: dict[str, Any]) -> list[str]:
+    """What OpenTelemetry tracing costs on the ask path, off (the default) and on."""
+    sizes = [s for s in sorted(bench["sizes"], key=int) if "tracing" in bench["sizes"][s]]
+    if not sizes:
+        return []
+    rows = [
+        "Tracing (`otel_exporter`), the same questions alternately off and on (spans kept in "
+        "memory): ask p50 / p95 ms.",
+        "",
+        "| chunks | off | on | spans per ask | one timed stage, tracing off |",
+        "|---|---|---|---|---|",
+    ]
+    for size in sizes:
+        t = bench["sizes"][size]["tracing"]
+        off, on = t["ask_ms_off"], t["ask_ms_on"]
+        rows.append(
+            f"| {size} | {off['p50']:.1f} / {off['p95']:.1f} | {on['p50']:.1f} / {on['p95']:.1f} "
+            f"| {t['spans_per_ask']:.0f} | {t['stage_ns_off']:.0f} ns |"
+        )
+    return [*rows, ""]
+
+
 def markdown(bench: dict[str, Any], image: str = "bench.png") -> str:
     at = str(bench["compare_at"])
     m = bench["machine"]
@@ -111,6 +133,7 @@ def markdown(bench: dict[str, Any], image: str = "bench.png") -> str:
         "",
         *_ask_table(bench),
         "",
+        *_tracing_lines(bench),
         f"## Against the LangChain baseline (speedup at p95: {bench['speedup_vs_baseline']:.1f}x, "
         f"at p50: {bench['speedup_vs_baseline_p50']:.1f}x)",
         "",
