@@ -73,7 +73,12 @@ def test_small_bench_run_has_every_schema_key(corpus: Path, tmp_path: Path):
     )
     tracing = size["tracing"]  # traced asks export a span per stage; untraced ones none
     assert tracing["spans_per_ask"] >= 8 and tracing["stage_ns_off"] > 0
-    assert 0 < tracing["ask_ms_off"]["p50"] and 0 < tracing["ask_ms_on"]["p50"]
+    assert tracing["ask_ms_off"]["p50"] > 0 and tracing["ask_ms_on"]["p50"] > 0
+    permissions = size["access_filter"]  # trimming measured with 10 % and 90 % restricted
+    assert {"0%", "10%", "90%"} <= set(permissions) and set(permissions["overhead_p95"]) == {
+        "10%",
+        "90%",
+    }
     ingest_check = next(c for c in bench["checks"] if c["check"].startswith("ingest"))
     assert "compute ceiling" in ingest_check["note"]
     assert 0 < ceiling["attention_share"] < 0.5  # attention is counted, the dense layers dominate

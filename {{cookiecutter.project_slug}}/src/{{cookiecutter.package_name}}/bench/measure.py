@@ -27,6 +27,7 @@ from ..reports.stats import percentiles
 from ..retrieval.stores.local import LocalStore, build_dense_index, read_manifest
 from . import baseline
 from .corpus import build_corpus
+from .costs import filter_cost, tracing_cost
 from .embedder import compute_ceiling, embedder_backends, int8_candidate
 from .quality import ranker, ranking_quality
 
@@ -128,43 +129,6 @@ def _ask_path(pipeline: Pipeline, items: list[GoldenItem]) -> dict[str, Any]:
         for stage, value in pipeline.ask(item.question, "hybrid").timings.ms.items():
             ms[stage].append(value)
     return {stage: percentiles(values, digits=3) for stage, values in ms.items()}
-
-
-def _tracing_cost(pipeline: Pipeline, items: list[GoldenItem]) -> dict[str, Any]:
-    """The ask path with tracing off and on (every span kept in memory), alternating question by
-    question so both see the same machine; and what one timed stage costs with tracing off (its
-    clock reads and the single check tracing adds)."""
-    from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
-
-    from ..core import tracing
-    from ..core.timing import Timings
-
-    ms: dict[str, list[float]] = {"off": [], "on": []}
-    spans = 0
-    for item in items:
-        for state in ("off", "on"):
-            pipeline.embedder.clear_cache()
-            pipeline.answers.clear()
-            exporter = InMemorySpanExporter()
-            if state == "on":
-                tracing.install(exporter)
-            try:
-                ms[state].append(pipeline.ask(item.question, "hybrid").timings.ms["total"])
-            finally:
-                if state == "on":
-                    spans += len(exporter.get_finished_spans())
-                    tracing.shutdown()
-    timings, n = Timings(), 100_000
-    start = time.perf_counter()
-    for _ in range(n):
-        with timings.stage("bench"):
-            pass
-    return {
-        "ask_ms_off": percentiles(ms["off"], digits=3),
-        "ask_ms_on": percentiles(ms["on"], digits=3),
-        "spans_per_ask": round(spans / max(len(items), 1), 1),
-        "stage_ns_off": round((time.perf_counter() - start) / n * 1e9, 1),
-    }
 
 
 def _ndcg_variants(
@@ -366,7 +330,8 @@ def measure(job: SizeJob, log: Callable[[str], None] = print) -> dict[str, Any]:
     log(f"[{job.size}] timing {len(items)} distinct queries")
     result["latency_ms"], result["cache_hit_latency_ms"] = _latency(pipeline, items)
     result["ask_latency_ms"] = _ask_path(pipeline, items)
-    result["tracing"] = _tracing_cost(pipeline, items)
+    result["tracing"] = tracing_cost(pipeline, items)
+    result["access_filter"] = filter_cost(pipeline, items)
     log(f"[{job.size}] retrieval quality by variant")
     quality = _ndcg_variants(pipeline, items, stand_in)
     result["dense_search"] = _dense_comparison(pipeline, store, items, settings.hnsw_ef_search)

@@ -27,6 +27,7 @@ ASK_P95_TARGET_MS = 40.0
 INGEST_CEILING_SHARE_TARGET = 0.7
 REINGEST_TARGET_S = 5.0
 SPEEDUP_TARGET = 15.0
+FILTER_OVERHEAD_TARGET = 0.10  # issue 19: filtering adds at most 10 % to hybrid p95
 
 
 class BenchError(RagError):
@@ -90,6 +91,9 @@ def checks(bench: dict[str, Any]) -> list[dict[str, Any]]:
          round(size["ndcg@10"]["hybrid"] - base["ndcg@10"], 4), 0.0, ">=", None),
         ("speedup vs the baseline (p95)", at, bench["speedup_vs_baseline"], SPEEDUP_TARGET, ">=",
          None),
+        *([("document permissions: added hybrid p95, 90 % of chunks restricted", at,
+            size["access_filter"]["overhead_p95"]["90%"], FILTER_OVERHEAD_TARGET, "<=", None)]
+          if "overhead_p95" in size.get("access_filter", {}) else []),
     ]  # fmt: skip
     out = []
     for name, chunks, value, target, op, note in rows:

@@ -11,6 +11,7 @@ import typer
 from rich.table import Table
 
 from ..core.types import Turn
+from ..ingest.acl import GROUP_NAME as _GROUP
 from .common import (
     EXIT_PARTIAL,
     ConfigOpt,
@@ -70,6 +71,7 @@ def search(
     index: IndexOpt = None,
     k: Annotated[int, typer.Option("--k", min=1, max=50, help="Results to show.")] = 5,
     mode: ModeOpt = None,
+    groups: GroupsOpt = None,
     config: ConfigOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -78,7 +80,7 @@ def search(
     with one_line_errors():
         result = load_pipeline(
             settings, with_reranker=(mode or settings.mode) == "hybrid+rerank"
-        ).search_redacted(query, mode, k)
+        ).search_redacted(query, mode, k, parse_groups(groups))
     data = result.to_response()
     if as_json:
         out.print_json(data.model_dump_json())
@@ -95,6 +97,24 @@ def search(
     for note in data.notes:
         out.print(f"note: {note}", highlight=False)
     out.print(_latency_line(data.latency_ms), highlight=False)
+
+
+GroupsOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--groups",
+        help="Comma-separated groups the caller belongs to (document permissions); "
+        "none: public documents only.",
+    ),
+]
+
+
+def parse_groups(text: str | None) -> frozenset[str]:
+    groups = frozenset(g.strip() for g in (text or "").split(",") if g.strip())
+    bad = sorted(g for g in groups if not _GROUP.match(g))
+    if bad:
+        raise fail(f"--groups: {bad[0]!r} is not a group name (letters, digits and ._:@-)")
+    return groups
 
 
 def read_history(path: Path) -> list[Turn]:
@@ -136,6 +156,7 @@ def ask(
             help='Earlier turns, oldest first: a JSON list of {"question", "answer"}.',
         ),
     ] = None,
+    groups: GroupsOpt = None,
     config: ConfigOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -146,7 +167,7 @@ def ask(
     tracing.configure(settings)  # RAG_OTEL_EXPORTER=console: the stage spans on standard error
     with one_line_errors():
         turns = read_history(history) if history else []
-        result = load_pipeline(settings).ask(question, mode, k, turns)
+        result = load_pipeline(settings).ask(question, mode, k, turns, groups=parse_groups(groups))
     data = result.to_response(uuid.uuid4().hex)
     if as_json:
         out.print_json(data.model_dump_json())

@@ -242,6 +242,16 @@ class Settings(BaseSettings):
     admin_api_key: SecretStr | None = Field(
         None, description="Key for /admin/* (RAG_ADMIN_API_KEY); unset: admin is refused."
     )
+    api_key_groups: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="Document access for API callers: sha256 (hex) of an API key -> the groups "
+        "its holder belongs to. A caller sends the key as X-API-Key; no key: public documents.",
+    )
+    trust_groups_header: bool = Field(
+        False,
+        description="Take the caller's groups from the X-User-Groups header (comma-separated). "
+        "Only behind an authenticating proxy that sets it; off: the header is ignored.",
+    )
     cors_allow_origins: list[str] = Field(
         default_factory=list, description="Origins CORS allows; empty (default) means closed."
     )

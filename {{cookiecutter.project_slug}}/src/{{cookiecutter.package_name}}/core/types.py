@@ -25,6 +25,8 @@ class Chunk:
     # The text with its personal data replaced, computed at ingest for a chunk flagged
     # ``personal_data`` (served instead of scanning the passage again at query time).
     redacted: str | None = None
+    # The groups that may read the chunk's document (ingest/acl.py); empty: everyone.
+    groups: list[str] = field(default_factory=list)
 
     @property
     def header(self) -> str:

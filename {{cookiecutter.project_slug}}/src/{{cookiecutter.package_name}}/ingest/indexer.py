@@ -7,6 +7,7 @@ chunks and vectors; only new or changed documents are embedded again.
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -17,6 +18,7 @@ from ..core.types import Chunk
 from ..guardrails import flags
 from ..guardrails.pii import PiiRedactor
 from ..retrieval.stores.local import IndexData, load_index_data, sentence_rows, write_index
+from .acl import load_rules
 from .base import (
     EMBED_BLOCK,
     IngestReport,
@@ -62,9 +64,13 @@ def ingest(
     files = discover(docs_dir)
     if not files:
         raise DocsError(f"{docs_dir} is empty: add {', '.join(SUPPORTED)} files")
+    access = load_rules(docs_dir)
     # [vector_store=milvus]
     if settings.vector_store == "milvus":
-        from .milvus_indexer import ingest_milvus
+        from .milvus_indexer import RESTRICTED, ingest_milvus
+
+        if access.rules:
+            raise DocsError(RESTRICTED)
 
         return ingest_milvus(docs_dir, files, settings, embedder, progress, started)
     # [/vector_store=milvus]
@@ -100,7 +106,10 @@ def ingest(
         if previous and old and old["sha256"] == doc.sha256:
             report.unchanged.append(doc_id)
             rows = old_rows.get(doc_id, [])
-            reused = [previous.chunks[r] for r in rows]
+            # Permissions are read again every time: a change of groups alone re-labels the
+            # chunks, their vectors are kept.
+            groups = list(access.groups_for(doc_id, doc.allowed_groups))
+            reused = [replace(previous.chunks[r], groups=groups) for r in rows]
             if rescan:  # flagged by other rules: flag again (stored text is not redacted again)
                 report.flagged_chunks += flags.scan(reused, pii)
             chunks.extend(reused)
@@ -108,13 +117,17 @@ def ingest(
             sentence_vectors.extend(
                 previous.sentences[old_sentences[r] : old_sentences[r + 1]] for r in rows
             )
-            documents[doc_id] = old
+            documents[doc_id] = {**old, "groups": groups}
             continue
         (report.changed if old else report.new).append(doc_id)
         doc_chunks, documents[doc_id], flagged = prepare(
             doc, counter, settings, embedder, pii, settings.redact_pii_at_ingest
         )
         report.flagged_chunks += flagged
+        groups = list(access.groups_for(doc_id, doc.allowed_groups))
+        for chunk in doc_chunks:
+            chunk.groups = groups
+        documents[doc_id]["groups"] = groups
         chunks.extend(doc_chunks)
         vectors.extend([None] * len(doc_chunks))
         sentence_vectors.extend([None] * len(doc_chunks))

@@ -7,6 +7,9 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..core.errors import DocsError
+from .acl import ACL_FILE, split_front_matter
+
 SUPPORTED = (".md", ".markdown", ".txt", ".html", ".htm", ".pdf")
 _HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
 _MD_NOISE = re.compile(r"(\*\*|__|`{1,3}|!\[[^\]]*\]\([^)]*\))")
@@ -27,6 +30,8 @@ class Document:
     format: str
     sha256: str
     sections: list[Section] = field(default_factory=list)
+    # Markdown front matter's allowed_groups (None: the document names none; ingest/acl.py)
+    allowed_groups: tuple[str, ...] | None = None
 
     @property
     def text(self) -> str:
@@ -215,6 +220,12 @@ def load_document(path: Path, root: Path) -> Document:
         raise SkipDocument(f"cannot read file ({exc.strerror})") from None
     if not data.strip():
         raise SkipDocument("empty file")
+    allowed = None
+    if suffix in (".md", ".markdown"):
+        try:
+            data, allowed = split_front_matter(data, doc_id_for(path, root))
+        except DocsError as exc:
+            raise SkipDocument(str(exc)) from None
     title, sections = LOADERS[suffix](data, path)
     sections = [s for s in sections if s.text.strip()]
     if not sections:
@@ -223,8 +234,11 @@ def load_document(path: Path, root: Path) -> Document:
         doc_id=doc_id_for(path, root),
         title=title.strip(),
         format=FORMATS[suffix],
+        # The content's hash (front matter left out): a change of permissions alone is not a
+        # change of content and re-embeds nothing.
         sha256=hashlib.sha256(data).hexdigest(),
         sections=sections,
+        allowed_groups=allowed,
     )
 
 
@@ -233,5 +247,7 @@ def discover(root: Path) -> list[Path]:
     return sorted(
         p
         for p in root.rglob("*")
-        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(root).parts)
+        if p.is_file()
+        and not any(part.startswith(".") for part in p.relative_to(root).parts)
+        and p.relative_to(root).as_posix() != ACL_FILE  # permissions, not a document
     )

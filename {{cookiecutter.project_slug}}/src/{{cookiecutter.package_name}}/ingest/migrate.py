@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from ..core.errors import RagError
 from ..retrieval.stores.local import LocalStore
 from ..retrieval.stores.milvus import MilvusIndex, describe
-from .milvus_indexer import milvus_entries, milvus_fingerprint
+from .milvus_indexer import RESTRICTED, milvus_entries, milvus_fingerprint
 
 if TYPE_CHECKING:
     from ..core.settings import Settings
@@ -61,6 +61,8 @@ def migrate_to_milvus(source_dir: Path, settings: Settings) -> MigrationReport:
     documents: dict[str, dict[str, Any]] = manifest.get("documents") or {}
     if not documents or len(source) == 0:
         raise MigrationError(f"the faiss index at {source_dir} holds no chunks: nothing to move")
+    if source.restricted:
+        raise MigrationError(RESTRICTED)
     dim = int(source.embeddings.shape[1])
     report = MigrationReport(source_dir, describe(target))
     index = MilvusIndex(target)

@@ -21,6 +21,12 @@ from .base import EMBED_BLOCK, IngestReport, Progress, fingerprint, manifest_bas
 from .chunking import HFTokenCounter
 from .loaders import SkipDocument, doc_id_for, load_document
 
+RESTRICTED = (
+    "document permissions (acl.yaml, allowed_groups) are enforced by the local store only: "
+    "this version does not filter Milvus searches yet, so restricted documents are not indexed "
+    "there (use vector_store: faiss, or remove the permissions)"
+)
+
 if TYPE_CHECKING:
     from ..core.settings import Settings
     from ..models.encoders import Embedder
@@ -83,6 +89,8 @@ def ingest_milvus(
         except SkipDocument as exc:
             report.skipped.append((doc_id, str(exc)))
             continue
+        if doc.allowed_groups:
+            raise DocsError(RESTRICTED)
         old = old_docs.get(doc_id)
         if old and old["sha256"] == doc.sha256:
             report.unchanged.append(doc_id)

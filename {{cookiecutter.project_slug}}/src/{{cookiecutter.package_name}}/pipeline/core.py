@@ -152,11 +152,18 @@ class Pipeline:
             raise QuestionError(f"k must be between 1 and 50, got {k}")
         return text, mode, k
 
-    def search(self, query: str, mode: str | None = None, k: int | None = None) -> SearchResult:
+    def search(
+        self,
+        query: str,
+        mode: str | None = None,
+        k: int | None = None,
+        groups: frozenset[str] = frozenset(),
+    ) -> SearchResult:
+        """Ranked chunks among those a caller in ``groups`` may read (none: public ones)."""
         query, mode, k = self._validate(query, mode, k)
         timings = Timings()
         with timings.stage("total"):
-            retrieval = self.retriever.search(query, mode, k, timings)
+            retrieval = self.retriever.search(query, mode, k, timings, groups)
         return SearchResult(query, retrieval, timings)
 
     def evidence(self, question: str, retrieval: Retrieval) -> tuple[dict[str, float], np.ndarray]:
@@ -176,10 +183,9 @@ class Pipeline:
     def evidence_for(self, question: str) -> dict[str, float]:
         """The evidence ``ask`` would weigh for ``question`` (retrieval and context rail as in
         ``ask``), with the model's P(unanswerable): what `make calibrate` fits on."""
-        question, mode, k = self._validate(question, None, None)
-        retrieval = self.retriever.search(question, mode, k, Timings())
+        retrieval = self.search(question).retrieval
         self._guard_context(retrieval, [], Timings())
-        return self._decide(question, retrieval)[2]
+        return self._decide(question.strip(), retrieval)[2]
 
     def _decide(
         self, question: str, retrieval: Retrieval
@@ -269,11 +275,15 @@ class Pipeline:
         return redact_hits(hits, self.pii, self.trusted_flags)
 
     def search_redacted(
-        self, query: str, mode: str | None = None, k: int | None = None
+        self,
+        query: str,
+        mode: str | None = None,
+        k: int | None = None,
+        groups: frozenset[str] = frozenset(),
     ) -> SearchResult:
         """``search`` with PII removed from the returned passages (the API's /search): the
         retrieval timings stay as measured, the redaction is its own ``guard_output`` stage."""
-        result = self.search(query, mode, k)
+        result = self.search(query, mode, k, groups)
         with result.timings.stage("guard_output"):
             result.retrieval.hits, result.redactions = self.redact_hits(result.retrieval.hits)
         return result
@@ -285,19 +295,24 @@ class Pipeline:
         k: int | None = None,
         history: Sequence[Turn] = (),
         followup: str | None = None,
+        groups: frozenset[str] = frozenset(),
     ) -> AskResult:
         """Answer ``question``; ``history`` holds the conversation's earlier turns (oldest first)
-        and ``followup`` how they reach retrieval (default: the ``followup`` setting)."""
+        and ``followup`` how they reach retrieval (default: the ``followup`` setting). Only the
+        documents a caller in ``groups`` may read are used (no groups: public documents)."""
         question, mode, k = self._validate(question, mode, k)
         followup = self._strategy(followup)
         start = time.perf_counter()
-        key = (question, history_key(history, followup), mode, str(k), self.version)
+        # The caller's groups are part of the key only where permissions exist: an answer built
+        # from a restricted document is never served to a caller outside its groups.
+        seen = sorted(groups) if self.store.restricted else []
+        key = (question, history_key(history, followup), mode, str(k), self.version, *seen)
         hit = self.answers.get(key)
         if hit is not None:
             timings = Timings()
             timings.ms["total"] = (time.perf_counter() - start) * 1000.0
             return replace(hit, timings=timings, cached=True)
-        *_, result = self._stages(question, mode, k, False, history, followup)
+        *_, result = self._stages(question, mode, k, False, history, followup, groups)
         assert isinstance(result, AskResult)
         fallback = result.answer.provider == "extractive-fallback"  # retry the LLM next time
         if not result.blocked and not result.answer.notes and not fallback:
@@ -310,10 +325,12 @@ class Pipeline:
         mode: str | None = None,
         k: int | None = None,
         history: Sequence[Turn] = (),
+        groups: frozenset[str] = frozenset(),
     ) -> Iterator[str | AskResult]:
         """Yield answer text as it is produced, then the AskResult."""
         question, mode, k = self._validate(question, mode, k)
-        yield from self._stages(question, mode, k, True, history, self._strategy(None))
+        strategy = self._strategy(None)
+        yield from self._stages(question, mode, k, True, history, strategy, groups)
 
     @property
     def version(self) -> str:
@@ -321,10 +338,9 @@ class Pipeline:
         return str(self.store.manifest.get("created_at", ""))
 
     def _strategy(self, followup: str | None) -> str:
-        followup = followup or self.settings.followup
-        if followup not in STRATEGIES:
+        if (followup or self.settings.followup) not in STRATEGIES:
             raise QuestionError(f"unknown follow-up strategy '{followup}': use one of {STRATEGIES}")
-        return followup
+        return followup or self.settings.followup
 
     def resolve(
         self, question: str, history: Sequence[Turn], followup: str, timings: Timings
@@ -348,6 +364,7 @@ class Pipeline:
         stream: bool,
         history: Sequence[Turn] = (),
         followup: str = "rewrite",
+        groups: frozenset[str] = frozenset(),
     ) -> Iterator[str | AskResult]:
         """The one stage sequence behind ``ask`` and ``ask_stream``: input rail, follow-up
         rewriting, retrieval, context rail, the evidence decision, the answer, the output rail;
@@ -381,7 +398,7 @@ class Pipeline:
             if resolved.note:
                 notes.append(resolved.note)
             query = resolved.query
-            retrieval = self.retriever.search(query, mode, k, timings)
+            retrieval = self.retriever.search(query, mode, k, timings, groups)
             self._guard_context(retrieval, notes, timings)
             with timings.stage("answer"):
                 answer, vector, evidence = self._decide(query, retrieval)

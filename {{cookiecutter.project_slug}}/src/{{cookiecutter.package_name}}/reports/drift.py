@@ -78,12 +78,9 @@ def drift_series(rows: list[dict[str, Any]], window: int) -> dict[str, Any]:
             }
         )
     last = points[-1]
+    latest = float(last["psi"] or 0.0)
     verdict = (
-        "large shift"
-        if last["psi"] > LARGE
-        else "moderate shift"
-        if last["psi"] > MODERATE
-        else "stable"
+        "large shift" if latest > LARGE else "moderate shift" if latest > MODERATE else "stable"
     )
     return {
         "questions": len(scores),

@@ -73,18 +73,34 @@ class HybridRetriever:
         full_dense = sorted(zip(pool, semantic, strict=True), key=lambda t: (-t[1], t[0]))
         return full_bm25, full_dense
 
-    def search(self, query: str, mode: str, k: int, timings: Timings) -> Retrieval:
-        """Retrieve for ``query``; the parts are timed (and traced under ``rag.retrieve``) and
+    def search(
+        self,
+        query: str,
+        mode: str,
+        k: int,
+        timings: Timings,
+        groups: frozenset[str] = frozenset(),
+    ) -> Retrieval:
+        """Retrieve for ``query`` among the chunks a caller in ``groups`` may read (security
+        trimming happens inside each retriever, before fusion and re-ranking, so a restricted
+        chunk never reaches them); the parts are timed (and traced under ``rag.retrieve``) and
         ``retrieve`` is their sum."""
         with timings.span("retrieve"):
-            found = self._search(query, mode, k, timings)
+            found = self._search(query, mode, k, timings, groups)
             timings.annotate(
                 {"rag.retrieval.mode": mode, "rag.retrieval.documents": len(found.hits)}
             )
         return found
 
-    def _search(self, query: str, mode: str, k: int, timings: Timings) -> Retrieval:
+    def _search(
+        self, query: str, mode: str, k: int, timings: Timings, groups: frozenset[str]
+    ) -> Retrieval:
         s = self.settings
+        allowed = None
+        if self.store.restricted:
+            with timings.stage("acl"):
+                allowed = self.store.allowed(groups)
+        only = {} if allowed is None else {"allowed": allowed}
         use_bm25 = mode != "dense"
         use_dense = mode != "bm25"
         vector: np.ndarray | None = None
@@ -101,10 +117,10 @@ class HybridRetriever:
                 timings.annotate(embedding_attributes(self.embedder))
         if use_bm25 and fused_by_store is None:
             with timings.stage("bm25"):
-                bm25 = self.store.bm25(query, s.candidates)
+                bm25 = self.store.bm25(query, s.candidates, **only)
         if use_dense and vector is not None and fused_by_store is None:
             with timings.stage("dense"):
-                dense = self.store.dense(vector, s.candidates)
+                dense = self.store.dense(vector, s.candidates, **only)
         scores: dict[int, dict[str, float]] = {}
         if mode == "bm25":
             ranked = bm25
@@ -130,7 +146,7 @@ class HybridRetriever:
             for row, score in ranked:
                 scores.setdefault(row, {})["fused"] = score
         timings.ms["retrieve"] = sum(
-            timings.ms.get(x, 0.0) for x in ("embed_query", "bm25", "dense", "fuse")
+            timings.ms.get(x, 0.0) for x in ("acl", "embed_query", "bm25", "dense", "fuse")
         )
         for row, score in bm25:
             scores.setdefault(row, {})["bm25"] = score

@@ -83,6 +83,7 @@ class ErrorResponse(BaseModel):
 
 
 LIMIT_RESPONSES: dict[int | str, dict[str, Any]] = {
+    401: {"model": ErrorResponse, "description": "Unknown API key (X-API-Key)"},
     400: {"model": ErrorResponse, "description": "Unreadable body (not UTF-8 JSON)"},
     413: {"model": ErrorResponse, "description": "Request body over max_body_bytes"},
     422: {"model": ErrorResponse, "description": "Bad request"},

@@ -38,6 +38,7 @@ class ChunkStore(Protocol):
     """What the retriever needs from a store; a server-side engine can implement it too."""
 
     manifest: dict[str, Any]
+    restricted: bool  # some chunk is readable by some groups only
 
     @property
     def chunks(self) -> Sequence[Chunk]: ...  # indexed by the int rows the searches return
@@ -52,9 +53,15 @@ class ChunkStore(Protocol):
 
     def has_term(self, term: str) -> bool: ...
 
+    def allowed(self, groups: frozenset[str]) -> np.ndarray | None: ...  # None: every row
+
     def term_df(self, term: str) -> int: ...  # chunks that contain the analysed term
 
     def __len__(self) -> int: ...
+
+
+FILTERED_HNSW_SHARE = 0.5
+"""An HNSW index searches with a filter when at least this share of rows is allowed."""
 
 
 def _top(scores: np.ndarray, n: int) -> list[tuple[int, float]]:
@@ -238,6 +245,9 @@ class LocalStore:
         self.embeddings = np.load(self.version_dir / "embeddings.npy", allow_pickle=False)
         self.sentences = np.load(self.version_dir / "sentences.npy", allow_pickle=False)
         self._sentence_rows = sentence_rows(self.chunks)
+        self._public: np.ndarray | None = None  # row masks by group, built on first use
+        self.restricted = False
+        self.relabelled()
         self.faiss = faiss.read_index(str(self.version_dir / "faiss.index"))
         self.bm25_index = bm25s.BM25.load(str(self.version_dir / "bm25"), show_progress=False)
         if not (len(self.chunks) == self.embeddings.shape[0] == self.faiss.ntotal) or (
@@ -254,8 +264,34 @@ class LocalStore:
             return np.zeros(len(self.chunks), dtype=np.float32)
         return np.asarray(self.bm25_index.get_scores(terms), dtype=np.float32)
 
-    def bm25(self, query: str, n: int) -> list[tuple[int, float]]:
-        return _top(self._bm25_all(query), n)
+    def bm25(
+        self, query: str, n: int, allowed: np.ndarray | None = None
+    ) -> list[tuple[int, float]]:
+        """The top ``n`` chunks by BM25; with ``allowed`` (a row mask) only those rows compete."""
+        scores = self._bm25_all(query)
+        return _top(scores if allowed is None else np.where(allowed, scores, 0.0), n)
+
+    def relabelled(self) -> None:
+        """Forget the row masks after chunks' groups changed in memory (the bench does that)."""
+        self._public = None
+        self.restricted = any(c.groups for c in self.chunks)
+
+    def allowed(self, groups: frozenset[str]) -> np.ndarray | None:
+        """The rows a caller in ``groups`` may read (public ones and their groups' ones); None
+        when the index restricts nothing."""
+        if self._public is None:
+            self._public = np.array([not c.groups for c in self.chunks], dtype=bool)
+            self._by_group: dict[str, np.ndarray] = {}
+            for row, chunk in enumerate(self.chunks):
+                for group in chunk.groups:
+                    self._by_group.setdefault(group, np.zeros(len(self.chunks), bool))[row] = True
+        if self._public.all():
+            return None
+        mask = self._public.copy()
+        for group in groups:
+            if group in self._by_group:
+                mask |= self._by_group[group]
+        return mask
 
     def has_term(self, term: str) -> bool:
         return term in self.bm25_index.vocab_dict
@@ -272,11 +308,28 @@ class LocalStore:
         scores = self._bm25_all(query)
         return [float(scores[i]) for i in ids]
 
-    def dense(self, vector: np.ndarray, n: int) -> list[tuple[int, float]]:
+    def dense(
+        self, vector: np.ndarray, n: int, allowed: np.ndarray | None = None
+    ) -> list[tuple[int, float]]:
+        """The top ``n`` chunks by inner product. With ``allowed`` only those rows compete: an
+        HNSW index searches with a filter when most rows are allowed; otherwise (a flat index,
+        or a small allowed set, where a filtered graph walk finds too few) the allowed rows are
+        scored exactly."""
         n = min(n, len(self.chunks))
         if n <= 0:
             return []
         import faiss
+
+        selector = None
+        if allowed is not None:
+            rows = np.flatnonzero(allowed)
+            hnsw = isinstance(self.faiss, faiss.IndexHNSW)
+            if not hnsw or rows.size < FILTERED_HNSW_SHARE * len(self.chunks):
+                scores = self.embeddings[rows] @ vector.astype(np.float32)
+                best = np.argsort(-scores, kind="stable")[:n]
+                return [(int(rows[i]), float(scores[i])) for i in best]
+            bits = np.packbits(allowed, bitorder="little")
+            selector = faiss.IDSelectorBitmap(len(self.chunks), faiss.swig_ptr(bits))
 
         query = vector.reshape(1, -1).astype(np.float32)
         # One query gains nothing from OpenMP threads, and threads left spinning after the
@@ -284,7 +337,14 @@ class LocalStore:
         threads = faiss.omp_get_max_threads()
         faiss.omp_set_num_threads(1)
         try:
-            scores, ids = self.faiss.search(query, n)
+            if selector is None:
+                scores, ids = self.faiss.search(query, n)
+            else:
+                ef = self.faiss.hnsw.efSearch  # type: ignore[attr-defined]
+                params = faiss.SearchParametersHNSW(  # type: ignore[attr-defined]
+                    sel=selector, efSearch=ef
+                )
+                scores, ids = self.faiss.search(query, n, params=params)
         finally:
             faiss.omp_set_num_threads(threads)
         return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]

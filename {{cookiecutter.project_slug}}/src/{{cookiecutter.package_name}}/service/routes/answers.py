@@ -12,7 +12,7 @@ from fastapi.responses import StreamingResponse
 
 from ...core.errors import RagError
 from ...pipeline import AskResponse, AskResult, Pipeline, SearchResponse
-from ..deps import AppMetrics, CurrentPipeline
+from ..deps import AppMetrics, CallerGroups, CurrentPipeline
 from ..feedback import Feedback
 from ..observability import Metrics, RequestIdFilter, request_id
 from ..wire import LIMIT_RESPONSES, AskRequest, SearchRequest
@@ -52,25 +52,37 @@ def _log_answer(
         200: {"content": {"text/event-stream": {}}, "description": "JSON, or SSE if stream"},
     },
 )
-def ask(body: AskRequest, pipeline: CurrentPipeline, metrics: AppMetrics, request: Request) -> Any:
+def ask(
+    body: AskRequest,
+    pipeline: CurrentPipeline,
+    metrics: AppMetrics,
+    request: Request,
+    groups: CallerGroups,
+) -> Any:
     """Answer from the documents with citations, or refuse; `stream=true` sends SSE."""
     if body.stream:
         # The request id is read now: the body streams after the middleware has reset it.
         feedback = request.app.state.feedback
-        stream = _stream(pipeline, metrics, body, request_id.get(), feedback)
+        stream = _stream(pipeline, metrics, body, request_id.get(), feedback, groups)
         return StreamingResponse(stream, media_type="text/event-stream")
     history = [t.turn() for t in body.history]
-    response = pipeline.ask(body.question, body.mode, body.k, history).to_response(request_id.get())
+    result = pipeline.ask(body.question, body.mode, body.k, history, groups=groups)
+    response = result.to_response(request_id.get())
     _log_answer(metrics, response, body.question, request.app.state.feedback, pipeline.version)
     return response
 
 
 def _stream(
-    pipeline: Pipeline, metrics: Metrics, body: AskRequest, rid: str, feedback: Feedback
+    pipeline: Pipeline,
+    metrics: Metrics,
+    body: AskRequest,
+    rid: str,
+    feedback: Feedback,
+    groups: frozenset[str],
 ) -> Iterator[str]:
     try:
         history = [t.turn() for t in body.history]
-        for piece in pipeline.ask_stream(body.question, body.mode, body.k, history):
+        for piece in pipeline.ask_stream(body.question, body.mode, body.k, history, groups):
             if isinstance(piece, AskResult):
                 response = piece.to_response(rid)
                 _log_answer(metrics, response, body.question, feedback, pipeline.version)
@@ -82,9 +94,11 @@ def _stream(
 
 
 @router.post("/search", response_model=SearchResponse, responses=LIMIT_RESPONSES)
-def search(body: SearchRequest, pipeline: CurrentPipeline, metrics: AppMetrics) -> Any:
+def search(
+    body: SearchRequest, pipeline: CurrentPipeline, metrics: AppMetrics, groups: CallerGroups
+) -> Any:
     """Ranked chunks with the score each stage gave them."""
-    result = pipeline.search_redacted(body.query, body.mode, body.k)
+    result = pipeline.search_redacted(body.query, body.mode, body.k, groups)
     response = result.to_response()
     metrics.observe_stages(response.latency_ms)
     metrics.observe_redactions(result.redactions)
