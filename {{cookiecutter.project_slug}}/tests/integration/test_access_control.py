@@ -208,3 +208,48 @@ def test_the_api_takes_groups_from_a_key_and_the_header_only_when_trusted(
     assert "n0.md" in cited(trusting.post("/ask", json=QUESTION, headers=header))
     streamed = trusting.post("/ask", json={**QUESTION, "stream": True})
     assert "zq0marker" not in streamed.text.replace("record zq0marker list", "")
+
+
+def test_logs_metrics_and_feedback_of_an_outside_caller_hold_nothing_restricted(
+    restricted_root, embedder, caplog: pytest.LogCaptureFixture
+):
+    import logging
+
+    client = api(restricted_root, embedder, feedback_db=restricted_root / "feedback.sqlite")
+    question = {"question": "Which record lists items for the pension team?", "mode": "hybrid"}
+    with caplog.at_level(logging.INFO):
+        asked = client.post("/ask", json=question, headers={"X-Request-ID": "outside-1"})
+        rated = client.post("/feedback", json={"request_id": "outside-1", "rating": "down"})
+    assert asked.status_code == 200 and rated.status_code == 201
+    assert "zq0marker" not in asked.text and "n0.md" not in asked.text
+    assert not any("zq0marker" in r.getMessage() + str(vars(r)) for r in caplog.records)
+    assert "zq0marker" not in client.get("/metrics").text
+    records = client.app.state.feedback.store.rows()
+    assert records and "zq0marker" not in json.dumps(records) and "n0.md" not in json.dumps(records)
+
+
+@pytest.mark.parametrize("hnsw", [False, True])
+def test_filtered_dense_search_keeps_only_allowed_rows_and_is_exact_on_the_flat_index(
+    tmp_path: Path, hnsw: bool
+):
+    import numpy as np
+
+    from {{ cookiecutter.package_name }}.core.types import Chunk
+    from {{ cookiecutter.package_name }}.retrieval.stores.local import IndexData, write_index
+
+    rng = np.random.default_rng(3)
+    vectors = rng.normal(size=(300, 16)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    chunks = [Chunk(f"d{i}#0", f"d{i}", "t", "s", f"text {i}", 0) for i in range(300)]
+    data = IndexData(chunks, vectors, {"documents": {}}, np.zeros((0, 16), np.float32))
+    write_index(tmp_path / "index", data, hnsw_threshold=1 if hnsw else None)
+    store = LocalStore(tmp_path / "index")
+    for share in (0.01, 0.1, 0.5, 0.9):
+        allowed = rng.random(300) < share
+        query = vectors[rng.integers(300)]
+        found = store.dense(query, 10, allowed)
+        assert found and all(allowed[row] for row, _ in found)
+        if not hnsw:
+            rows = np.flatnonzero(allowed)
+            truth = rows[np.argsort(-(vectors[rows] @ query), kind="stable")][:10]
+            assert [row for row, _ in found] == truth.tolist()

@@ -61,7 +61,8 @@ class ChunkStore(Protocol):
 
 
 FILTERED_HNSW_SHARE = 0.5
-"""An HNSW index searches with a filter when at least this share of rows is allowed."""
+"""An HNSW index searches with a filter when at least this share of rows is allowed (a filtered
+graph walk over a small allowed set finds too few)."""
 
 
 def _top(scores: np.ndarray, n: int) -> list[tuple[int, float]]:
@@ -311,27 +312,39 @@ class LocalStore:
     def dense(
         self, vector: np.ndarray, n: int, allowed: np.ndarray | None = None
     ) -> list[tuple[int, float]]:
-        """The top ``n`` chunks by inner product. With ``allowed`` only those rows compete: an
-        HNSW index searches with a filter when most rows are allowed; otherwise (a flat index,
-        or a small allowed set, where a filtered graph walk finds too few) the allowed rows are
-        scored exactly."""
+        """The top ``n`` chunks by inner product; with ``allowed`` (a row mask) only those rows
+        compete. The exact index searches the best ``n / share allowed`` (doubled) rows and keeps
+        the allowed ones, which are the exact answer whenever ``n`` of them are allowed; an HNSW
+        index searches with a filter when most rows are allowed. Otherwise every row is scored
+        and the allowed ones kept (the exact fallback for a small allowed set)."""
+        import faiss
+
         n = min(n, len(self.chunks))
         if n <= 0:
             return []
+        query = vector.reshape(1, -1).astype(np.float32)
+        if allowed is None:
+            return self._faiss_top(query, n)
+        share = float(allowed.mean())
+        if isinstance(self.faiss, faiss.IndexHNSW):
+            if share >= FILTERED_HNSW_SHARE:
+                bits = np.packbits(allowed, bitorder="little")
+                selector = faiss.IDSelectorBitmap(len(self.chunks), faiss.swig_ptr(bits))
+                return self._faiss_top(query, n, selector)
+        elif share > 0:
+            wider = min(len(self.chunks), 2 * int(np.ceil(n / share)))
+            kept = [(r, s) for r, s in self._faiss_top(query, wider) if allowed[r]]
+            if len(kept) >= n or wider == len(self.chunks):
+                return kept[:n]
+        scores = np.where(allowed, self.embeddings @ query[0], -np.inf)
+        best = np.argsort(-scores, kind="stable")[:n]
+        return [(int(r), float(scores[r])) for r in best if allowed[r]]
+
+    def _faiss_top(
+        self, query: np.ndarray, n: int, selector: Any = None
+    ) -> list[tuple[int, float]]:
         import faiss
 
-        selector = None
-        if allowed is not None:
-            rows = np.flatnonzero(allowed)
-            hnsw = isinstance(self.faiss, faiss.IndexHNSW)
-            if not hnsw or rows.size < FILTERED_HNSW_SHARE * len(self.chunks):
-                scores = self.embeddings[rows] @ vector.astype(np.float32)
-                best = np.argsort(-scores, kind="stable")[:n]
-                return [(int(rows[i]), float(scores[i])) for i in best]
-            bits = np.packbits(allowed, bitorder="little")
-            selector = faiss.IDSelectorBitmap(len(self.chunks), faiss.swig_ptr(bits))
-
-        query = vector.reshape(1, -1).astype(np.float32)
         # One query gains nothing from OpenMP threads, and threads left spinning after the
         # search would take the cores from the next stage (the setting is per calling thread).
         threads = faiss.omp_get_max_threads()
