@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -14,6 +16,9 @@ from tests.helpers.corpus import write_corpus
 
 from {{ cookiecutter.package_name }}.core.settings import Settings
 from {{ cookiecutter.package_name }}.models.encoders import Embedder, load_embedder
+
+if TYPE_CHECKING:
+    from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 
 @pytest.fixture(scope="session")
@@ -79,3 +84,16 @@ def live_server(api_app):
     yield f"http://127.0.0.1:{port}"
     server.should_exit = True
     thread.join(10)
+
+
+@pytest.fixture()
+def spans() -> Iterator[InMemorySpanExporter]:
+    """Tracing on, every span kept in memory, for the test; off again after it."""
+    from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+    from {{ cookiecutter.package_name }}.core import tracing
+
+    exporter = InMemorySpanExporter()
+    tracing.install(exporter, "tracing-test")
+    yield exporter
+    tracing.shutdown()

@@ -4,15 +4,12 @@ header and the JSON logs."""
 
 import json
 import logging
-from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
 from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind
-
-from {{ cookiecutter.package_name }}.core import tracing
 
 QUESTION = "How long is the Zephyr kettle warranty?"
 
@@ -27,14 +24,6 @@ def client(built_index, embedder) -> TestClient:
     settings = built_index.model_copy(update={"answer_cache_size": 0})
     pipeline = Pipeline(settings, LocalStore(settings.index_dir), embedder, None, "none in tests")
     return TestClient(create_app(pipeline, with_ui=False))
-
-
-@pytest.fixture()
-def spans() -> Iterator[InMemorySpanExporter]:
-    exporter = InMemorySpanExporter()
-    tracing.install(exporter, "tracing-test")
-    yield exporter
-    tracing.shutdown()
 
 
 def ancestors(span: ReadableSpan, finished: tuple[ReadableSpan, ...]) -> list[str]:

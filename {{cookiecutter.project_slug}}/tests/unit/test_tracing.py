@@ -21,14 +21,6 @@ from {{ cookiecutter.package_name }}.core.settings import Settings
 from {{ cookiecutter.package_name }}.core.timing import Timings
 
 
-@pytest.fixture()
-def spans() -> Iterator[InMemorySpanExporter]:
-    exporter = InMemorySpanExporter()
-    tracing.install(exporter, "tracing-test")
-    yield exporter
-    tracing.shutdown()
-
-
 def parents(finished: tuple[ReadableSpan, ...]) -> dict[str, str | None]:
     """Span name -> its parent's name (None for a root)."""
     names = {s.context.span_id: s.name for s in finished}
