@@ -2,6 +2,7 @@
 
 import json
 import logging
+import re
 
 import pytest
 from fastapi.testclient import TestClient
@@ -178,6 +179,18 @@ def test_feedback_round_trip_is_redacted_counted_and_triaged(client: TestClient,
 
     from {{ cookiecutter.package_name }}.feedback import FeedbackStore, triage
 
+    def counted() -> dict[str, float]:  # the app is shared: other tests rate answers too
+        text = client.get("/metrics").text
+        return {
+            name: float(re.search(rf"^{re.escape(name)} (\S+)$", text, re.M).group(1))  # type: ignore[union-attr]
+            for name in (
+                'rag_feedback_total{rating="up"}',
+                'rag_feedback_total{rating="down"}',
+                "rag_quality_feedback_down_rate",
+            )
+        }
+
+    before = counted()
     asked = client.post(
         "/ask",
         json={"question": "I am jane.doe@example.com: how long is the Zephyr kettle warranty?"},
@@ -197,10 +210,12 @@ def test_feedback_round_trip_is_redacted_counted_and_triaged(client: TestClient,
     for bad in ({**good, "rating": "meh"}, {**down, "reason": "bored"}, {"rating": "up"}):
         response = client.post("/feedback", json=bad)
         assert response.status_code == 422 and response.json()["error"]
-    metrics = client.get("/metrics").text
-    assert 'rag_feedback_total{rating="up"} 1.0' in metrics
-    assert 'rag_feedback_total{rating="down"} 1.0' in metrics
-    assert "rag_quality_feedback_down_rate 0.5" in metrics
+    after = counted()
+    up, down_rated = 'rag_feedback_total{rating="up"}', 'rag_feedback_total{rating="down"}'
+    assert after[up] == before[up] + 1 and after[down_rated] == before[down_rated] + 1
+    assert after["rag_quality_feedback_down_rate"] == (before[down_rated] + 1) / (
+        before[up] + before[down_rated] + 2
+    )
 
     store = client.app.state.feedback.store
     with sqlite3.connect(store.path) as db:
