@@ -1,7 +1,7 @@
 """Feedback on answers: the SQLite store (``store``) and golden-set candidates from it
 (``triage``)."""
 
-from .store import REASONS, FeedbackError, FeedbackStore, RecentAnswers
+from .store import REASONS, Answered, FeedbackError, FeedbackStore
 from .triage import triage
 
-__all__ = ["REASONS", "FeedbackError", "FeedbackStore", "RecentAnswers", "triage"]
+__all__ = ["REASONS", "Answered", "FeedbackError", "FeedbackStore", "triage"]

@@ -12,7 +12,6 @@ import sqlite3
 import threading
 import time
 import uuid
-from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
@@ -66,7 +65,7 @@ class FeedbackError(RagError):
 
 @dataclass(frozen=True)
 class Answered:
-    """What a request was answered with, as the feedback record keeps it (already redacted)."""
+    """What a request was answered with, as the feedback record keeps it (``add`` redacts it)."""
 
     request_id: str
     index_version: str
@@ -76,27 +75,6 @@ class Answered:
     citations: tuple[str, ...]
     refused: bool
     blocked: bool
-
-
-class RecentAnswers:
-    """The last ``size`` answers by request id, so feedback can name what it rates. Bounded:
-    feedback on an answer older than that is refused as unknown."""
-
-    def __init__(self, size: int = 10_000):
-        self.size = size
-        self._items: OrderedDict[str, Answered] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def remember(self, item: Answered) -> None:
-        with self._lock:
-            self._items[item.request_id] = item
-            self._items.move_to_end(item.request_id)
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
-
-    def get(self, request_id: str) -> Answered | None:
-        with self._lock:
-            return self._items.get(request_id)
 
 
 class FeedbackStore:

@@ -6,12 +6,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..feedback import FeedbackError, FeedbackStore, RecentAnswers
-from ..feedback.store import Answered
+from ..feedback import Answered, FeedbackError, FeedbackStore
+from ..pipeline.answer_cache import AnswerCache
 
 if TYPE_CHECKING:
     from ..pipeline import AskResponse, Pipeline
     from .observability import Metrics
+
+
+RECENT_ANSWERS = 10_000
 
 
 class UnknownRequest(FeedbackError):
@@ -26,13 +29,15 @@ class Feedback:
 
             pii = PiiRedactor()
         self.store = FeedbackStore(pipeline.settings.feedback_db, lambda text: pii.redact(text)[0])
-        self.recent = RecentAnswers()
+        # The answers feedback can name, by request id; older ones are refused as unknown.
+        self.recent: AnswerCache[Answered] = AnswerCache(RECENT_ANSWERS)
         self.metrics = metrics
 
     def remember(self, question: str, response: AskResponse, index_version: str) -> None:
         if not response.request_id:
             return
-        self.recent.remember(
+        self.recent.put(
+            (response.request_id,),
             Answered(
                 request_id=response.request_id,
                 index_version=index_version,
@@ -42,14 +47,14 @@ class Feedback:
                 citations=tuple(c.chunk_id for c in response.citations),
                 refused=response.refused,
                 blocked=response.blocked,
-            )
+            ),
         )
 
     def rate(
         self, request_id: str, rating: str, reason: str | None = None, comment: str | None = None
     ) -> str:
         """Store a rating of the answer to ``request_id``; return the record's id."""
-        answered = self.recent.get(request_id)
+        answered = self.recent.get((request_id,))
         if answered is None:
             raise UnknownRequest(f"no answer with request id {request_id} is known to this server")
         feedback_id = self.store.add(answered, rating, reason, comment)
